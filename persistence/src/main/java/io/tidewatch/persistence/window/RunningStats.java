@@ -1,0 +1,47 @@
+package io.tidewatch.persistence.window;
+
+import io.tidewatch.protocol.MetricAggregate;
+
+/**
+ * Count, sum, min, max, mean and population standard deviation of one metric in one open window, updated in
+ * O(1) per value with Welford's algorithm (numerically stable, unlike a sum of squares).
+ */
+public final class RunningStats {
+
+  private long count;
+  private double sum;
+  private double min = Double.POSITIVE_INFINITY;
+  private double max = Double.NEGATIVE_INFINITY;
+  private double mean;
+  private double m2;
+
+  public void add(double value) {
+    count++;
+    sum += value;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+    double delta = value - mean;
+    mean += delta / count;
+    m2 += delta * (value - mean);
+  }
+
+  public long count() {
+    return count;
+  }
+
+  public RunningStats copy() {
+    RunningStats copy = new RunningStats();
+    copy.count = count;
+    copy.sum = sum;
+    copy.min = min;
+    copy.max = max;
+    copy.mean = mean;
+    copy.m2 = m2;
+    return copy;
+  }
+
+  public MetricAggregate toAggregate() {
+    double stddev = count == 0 ? 0.0 : Math.sqrt(Math.max(0.0, m2 / count));
+    return new MetricAggregate(count, sum, min, max, mean, stddev);
+  }
+}

@@ -1,0 +1,124 @@
+package io.tidewatch.persistence.state;
+
+import static io.tidewatch.persistence.state.Readings.MINUTE_WINDOWS;
+import static io.tidewatch.persistence.state.Readings.T0;
+import static io.tidewatch.persistence.state.Readings.reading;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.SourcedReading;
+import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import io.tidewatch.protocol.EntityStateView;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EntityStateTest {
+
+  private final EntityState state = new EntityState(MINUTE_WINDOWS, "sensor-00001");
+  private final List<Event> journal = new ArrayList<>();
+
+  private RecordPlan record(SourcedReading... readings) {
+    RecordPlan plan = RecordPlan.of(state, List.of(readings));
+    plan.events().forEach(e -> {
+      state.apply(e);
+      journal.add(e);
+    });
+    return plan;
+  }
+
+  @Test
+  void keepsTheWindowOpenUntilTheWatermarkReachesItsEnd() {
+    record(reading(0, T0 + 1_000, 20.0), reading(1, T0 + 59_000, 22.0), reading(2, T0 + 64_999, 21.0));
+    assertEquals(0, state.recentWindows().size(), "watermark 59 999 ms is short of the end at 60 000 ms");
+
+    RecordPlan plan = record(reading(3, T0 + 65_000, 21.5));
+
+    WindowClosed closed = assertInstanceOf(WindowClosed.class, plan.events().get(1));
+    assertEquals(T0, closed.start());
+    assertEquals(T0 + 60_000, closed.end());
+    assertEquals(2, closed.count());
+    assertEquals(21.0, closed.metrics().get("temperature").mean(), 1e-12);
+    assertEquals(20.0, closed.metrics().get("temperature").min());
+    assertEquals(22.0, closed.metrics().get("temperature").max());
+    assertEquals(1.0, closed.metrics().get("temperature").stddev(), 1e-12);
+  }
+
+  @Test
+  void countsAReadingForAClosedWindowAsLateAndLeavesThatWindowUnchanged() {
+    record(reading(0, T0 + 1_000, 20.0), reading(1, T0 + 70_000, 20.0));
+    WindowClosed before = state.recentWindows().get(0);
+
+    record(reading(2, T0 + 2_000, 99.0));
+
+    assertEquals(3, state.readings(), "a late reading is still a reading the entity recorded");
+    assertEquals(1, state.lateReadings());
+    assertEquals(before, state.recentWindows().get(0));
+  }
+
+  @Test
+  void aReadingWithinTheAllowedLatenessStillCounts() {
+    record(reading(0, T0 + 1_000, 20.0), reading(1, T0 + 63_000, 20.0), reading(2, T0 + 59_000, 30.0));
+    record(reading(3, T0 + 66_000, 20.0));
+    assertEquals(0, state.lateReadings());
+    assertEquals(2, state.recentWindows().get(0).count());
+  }
+
+  @Test
+  void acknowledgesRedeliveredOffsetsWithoutApplyingThemAgain() {
+    record(reading(0, T0 + 1_000, 20.0), reading(1, T0 + 2_000, 21.0));
+
+    RecordPlan plan = record(reading(1, T0 + 2_000, 21.0), reading(2, T0 + 3_000, 22.0));
+
+    assertEquals(1, plan.recorded());
+    assertEquals(1, plan.duplicates());
+    assertInstanceOf(DuplicatesIgnored.class, plan.events().get(plan.events().size() - 1));
+    EntityStateView view = state.toView(journal.size());
+    assertEquals(3, view.readings());
+    assertEquals(1, view.duplicates());
+    assertEquals(22.0, view.lastValues().get("temperature"));
+    assertEquals(3, view.metricCounts().get("temperature"));
+  }
+
+  @Test
+  void aWholeBatchAtOnceGivesTheSameEventsAsOneReadingAtATime() {
+    List<SourcedReading> stream =
+        List.of(
+            reading(0, T0 + 1_000, 20.0),
+            reading(1, T0 + 70_000, 21.0),
+            reading(2, T0 + 30_000, 22.0), // late: its window closed with the reading before
+            reading(3, T0 + 130_000, 23.0),
+            reading(4, T0 + 125_000, 24.0));
+    List<Event> oneByOne = new ArrayList<>();
+    EntityState incremental = new EntityState(MINUTE_WINDOWS, "sensor-00001");
+    for (SourcedReading r : stream) {
+      for (Event e : RecordPlan.of(incremental, List.of(r)).events()) {
+        incremental.apply(e);
+        oneByOne.add(e);
+      }
+    }
+
+    record(stream.toArray(SourcedReading[]::new));
+
+    assertEquals(closedWindows(oneByOne), closedWindows(journal));
+    assertEquals(incremental.toView(1), state.toView(1));
+    assertEquals(1, state.lateReadings());
+  }
+
+  @Test
+  void replayingTheJournalRebuildsTheSameState() {
+    record(reading(0, T0 + 1_000, 20.0), reading(1, T0 + 70_000, 21.0));
+    record(reading(1, T0 + 70_000, 21.0), reading(2, T0 + 10_000, 5.0), reading(3, T0 + 200_000, 1.0));
+
+    EntityState replayed = new EntityState(MINUTE_WINDOWS, "sensor-00001");
+    journal.forEach(replayed::apply);
+
+    assertEquals(state.toView(journal.size()), replayed.toView(journal.size()));
+  }
+
+  private static List<WindowClosed> closedWindows(List<Event> events) {
+    return events.stream().filter(WindowClosed.class::isInstance).map(WindowClosed.class::cast).toList();
+  }
+}

@@ -1,0 +1,106 @@
+package io.tidewatch.persistence.state;
+
+import static io.tidewatch.persistence.state.Readings.MINUTE_WINDOWS;
+import static io.tidewatch.persistence.state.Readings.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.SourcedReading;
+import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Compares the entity's windows with a deliberately naive, declarative reference of DESIGN §3 on random streams
+ * with disorder and very late readings, fed in random batches.
+ */
+class TumblingWindowsProperties {
+
+  private static final long SIZE = 60_000;
+  private static final long LATENESS = MINUTE_WINDOWS.allowedLatenessMs();
+
+  /** The reference: window w closes at the first reading whose running max − lateness reaches w's end. */
+  private record Expected(Map<Long, long[]> closedCountAndSum, long late) {}
+
+  private static Expected reference(List<SourcedReading> stream) {
+    int n = stream.size();
+    long[] watermarkAfter = new long[n];
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, stream.get(i).ts());
+      watermarkAfter[i] = max - LATENESS;
+    }
+    Map<Long, Integer> closeIndex = new HashMap<>();
+    for (SourcedReading r : stream) {
+      long start = Math.floorDiv(r.ts(), SIZE) * SIZE;
+      for (int i = 0; i < n && !closeIndex.containsKey(start); i++) {
+        if (watermarkAfter[i] >= start + SIZE) {
+          closeIndex.put(start, i);
+        }
+      }
+    }
+    Map<Long, long[]> closed = new TreeMap<>();
+    long late = 0;
+    for (int j = 0; j < n; j++) {
+      long start = Math.floorDiv(stream.get(j).ts(), SIZE) * SIZE;
+      Integer close = closeIndex.get(start);
+      if (close != null && close < j) {
+        late++;
+      } else if (close != null) {
+        long[] countAndSum = closed.computeIfAbsent(start, s -> new long[2]);
+        countAndSum[0]++;
+        countAndSum[1] += (long) (double) stream.get(j).metrics().get("temperature");
+      }
+    }
+    return new Expected(closed, late);
+  }
+
+  @Property(tries = 300)
+  void closedWindowsAndLateCountsMatchTheReference(
+      @ForAll @Size(min = 1, max = 150) List<@IntRange(min = -100, max = 4) Integer> steps,
+      @ForAll @Size(min = 1, max = 20) List<@IntRange(min = 1, max = 40) Integer> batchSizes) {
+    // A clock that mostly moves forward in whole seconds, so that readings often fall exactly on window ends and
+    // watermarks; negative steps are out-of-order readings, some of them very late.
+    List<SourcedReading> stream = new ArrayList<>();
+    long clock = T0;
+    for (int i = 0; i < steps.size(); i++) {
+      long step = steps.get(i) * 1_000L;
+      long ts = step >= 0 ? (clock += step) : Math.max(0, clock + step);
+      stream.add(Readings.reading(i, ts, i % 50));
+    }
+
+    EntityState state = new EntityState(MINUTE_WINDOWS, "sensor-00001");
+    Map<Long, long[]> actual = new TreeMap<>();
+    int next = 0;
+    for (int b = 0; next < stream.size(); b++) {
+      int size = batchSizes.get(b % batchSizes.size());
+      List<SourcedReading> batch = stream.subList(next, Math.min(stream.size(), next + size));
+      next += batch.size();
+      for (Event event : RecordPlan.of(state, batch).events()) {
+        state.apply(event);
+        if (event instanceof WindowClosed closed) {
+          assertEquals(false, actual.containsKey(closed.start()), "a window closes once");
+          actual.put(closed.start(), new long[] {closed.count(), (long) closed.metrics().get("temperature").sum()});
+        }
+      }
+    }
+
+    Expected expected = reference(stream);
+    assertEquals(describe(expected.closedCountAndSum()), describe(actual));
+    assertEquals(expected.late(), state.lateReadings());
+    assertEquals(stream.size(), state.readings());
+  }
+
+  private static String describe(Map<Long, long[]> windows) {
+    StringBuilder s = new StringBuilder();
+    windows.forEach((start, cs) -> s.append(start).append(':').append(cs[0]).append('/').append(cs[1]).append(' '));
+    return s.toString();
+  }
+}

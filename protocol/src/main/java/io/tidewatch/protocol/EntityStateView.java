@@ -1,0 +1,38 @@
+package io.tidewatch.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of one entity as the HTTP API shows it (DESIGN §4): an immutable copy, never the entity's own state.
+ *
+ * @param watermarkMs max event time seen minus the allowed lateness; {@code Long.MIN_VALUE} before any reading
+ * @param metricCounts readings seen per metric
+ */
+public record EntityStateView(
+    String entityType,
+    String entityId,
+    long readings,
+    long lateReadings,
+    long duplicates,
+    long anomalies,
+    long watermarkMs,
+    long lastSeqNr,
+    Map<String, Double> lastValues,
+    Map<String, Long> metricCounts,
+    List<WindowView> openWindows,
+    List<WindowView> recentWindows)
+    implements CborSerializable {
+
+  public EntityStateView {
+    lastValues = Map.copyOf(lastValues);
+    metricCounts = Map.copyOf(metricCounts);
+    openWindows = List.copyOf(openWindows);
+    recentWindows = List.copyOf(recentWindows);
+  }
+
+  /** True for an entity that has never recorded anything (the API answers 404 for it). */
+  public boolean isUnknown() {
+    return lastSeqNr == 0;
+  }
+}

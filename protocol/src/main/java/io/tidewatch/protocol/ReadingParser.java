@@ -1,0 +1,223 @@
+package io.tidewatch.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Parses and validates input records (DESIGN §2): the canonical JSON form and the two legacy flat forms. Never
+ * throws on bad input: every problem becomes a {@link ParseResult.Rejected} with a reason for the dead-letter
+ * topic.
+ */
+public final class ReadingParser {
+
+  public static final int MAX_RECORD_BYTES = 64 * 1024;
+  public static final int MAX_METRICS = 64;
+  public static final int MAX_ATTRS = 32;
+  private static final Pattern ENTITY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  /** Legacy {@code timestamp} values below this are seconds, above it milliseconds. */
+  private static final double SECONDS_LIMIT = 1e11;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Set<String> entityTypes;
+
+  /** @param entityTypes the configured entity types; readings of any other type are rejected */
+  public ReadingParser(Set<String> entityTypes) {
+    this.entityTypes = Set.copyOf(entityTypes);
+  }
+
+  public ParseResult parse(byte[] value) {
+    if (value == null || value.length == 0) {
+      return reject("empty record value");
+    }
+    if (value.length > MAX_RECORD_BYTES) {
+      return reject("record of " + value.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(value);
+    } catch (JsonProcessingException e) {
+      return reject("invalid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      return reject("unreadable record: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      return reject("expected a JSON object");
+    }
+    try {
+      if (root.has("entityId") || root.has("entityType")) {
+        return parseCanonical(root);
+      } else if (root.has("sensor_id")) {
+        return parseLegacy(root, "sensor", "sensor_id");
+      } else if (root.has("user_id")) {
+        return parseLegacy(root, "user", "user_id");
+      }
+      return reject("no entity id: expected entityId (or legacy sensor_id / user_id)");
+    } catch (InvalidReading e) {
+      return reject(e.getMessage());
+    }
+  }
+
+  private ParseResult parseCanonical(JsonNode root) {
+    String type = text(root, "entityType");
+    String id = text(root, "entityId");
+    JsonNode ts = root.get("ts");
+    if (ts == null || ts.isNull()) {
+      throw new InvalidReading("missing ts (event time, epoch milliseconds)");
+    }
+    if (!ts.isIntegralNumber() || !ts.canConvertToLong()) {
+      throw new InvalidReading("ts must be an integer number of epoch milliseconds, got " + ts);
+    }
+    Map<String, Double> metrics = new HashMap<>();
+    JsonNode metricsNode = root.get("metrics");
+    if (metricsNode != null && !metricsNode.isNull()) {
+      if (!metricsNode.isObject()) {
+        throw new InvalidReading("metrics must be an object of numbers");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = metricsNode.fields(); it.hasNext(); ) {
+        var field = it.next();
+        metrics.put(name("metric", field.getKey()), finite(field.getKey(), field.getValue()));
+      }
+    }
+    Map<String, String> attrs = new HashMap<>();
+    JsonNode attrsNode = root.get("attrs");
+    if (attrsNode != null && !attrsNode.isNull()) {
+      if (!attrsNode.isObject()) {
+        throw new InvalidReading("attrs must be an object of strings");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = attrsNode.fields(); it.hasNext(); ) {
+        var field = it.next();
+        if (!field.getValue().isTextual()) {
+          throw new InvalidReading("attribute " + field.getKey() + " must be a string");
+        }
+        attrs.put(field.getKey(), field.getValue().asText());
+      }
+    }
+    return build(type, id, validTime(ts.longValue()), metrics, optionalEvent(root), attrs);
+  }
+
+  /** Legacy flat forms: every other numeric field is a metric, every other string field an attribute. */
+  private ParseResult parseLegacy(JsonNode root, String type, String idField) {
+    String id = text(root, idField);
+    JsonNode timestamp = root.get("timestamp");
+    if (timestamp == null || timestamp.isNull()) {
+      throw new InvalidReading("missing timestamp");
+    }
+    if (!timestamp.isNumber()) {
+      throw new InvalidReading("timestamp must be a number (seconds or milliseconds), got " + timestamp);
+    }
+    double raw = timestamp.doubleValue();
+    if (!Double.isFinite(raw)) {
+      throw new InvalidReading("timestamp must be finite");
+    }
+    long ts = raw < SECONDS_LIMIT ? Math.round(raw * 1000) : Math.round(raw);
+    Map<String, Double> metrics = new HashMap<>();
+    Map<String, String> attrs = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      var field = it.next();
+      String key = field.getKey();
+      if (key.equals(idField) || key.equals("timestamp") || key.equals("event")) {
+        continue;
+      }
+      JsonNode value = field.getValue();
+      if (value.isNumber()) {
+        metrics.put(name("metric", key), finite(key, value));
+      } else if (value.isTextual()) {
+        attrs.put(key, value.asText());
+      }
+    }
+    return build(type, id, validTime(ts), metrics, optionalEvent(root), attrs);
+  }
+
+  private ParseResult build(
+      String type,
+      String id,
+      long ts,
+      Map<String, Double> metrics,
+      String event,
+      Map<String, String> attrs) {
+    if (!entityTypes.contains(type)) {
+      throw new InvalidReading("unknown entity type " + type + "; known: " + entityTypes);
+    }
+    if (!ENTITY_ID.matcher(id).matches()) {
+      throw new InvalidReading("entity id must be 1-128 characters of [A-Za-z0-9._:-], got " + quoted(id));
+    }
+    if (metrics.size() > MAX_METRICS) {
+      throw new InvalidReading(metrics.size() + " metrics exceed the limit of " + MAX_METRICS);
+    }
+    if (attrs.size() > MAX_ATTRS) {
+      throw new InvalidReading(attrs.size() + " attributes exceed the limit of " + MAX_ATTRS);
+    }
+    return new ParseResult.Parsed(new Reading(type, id, ts, metrics, event, attrs));
+  }
+
+  private static String text(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      throw new InvalidReading("missing " + field);
+    }
+    if (!node.isTextual()) {
+      throw new InvalidReading(field + " must be a string, got " + node);
+    }
+    return node.asText();
+  }
+
+  private static String optionalEvent(JsonNode root) {
+    JsonNode node = root.get("event");
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new InvalidReading("event must be a string, got " + node);
+    }
+    return name("event", node.asText());
+  }
+
+  private static String name(String what, String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new InvalidReading(what + " name must be 1-64 characters of [A-Za-z0-9._:-], got " + quoted(name));
+    }
+    return name;
+  }
+
+  private static double finite(String metric, JsonNode value) {
+    if (!value.isNumber()) {
+      throw new InvalidReading("metric " + metric + " must be a number, got " + value);
+    }
+    double d = value.doubleValue();
+    if (!Double.isFinite(d)) {
+      throw new InvalidReading("metric " + metric + " must be finite, got " + value);
+    }
+    return d;
+  }
+
+  private static long validTime(long ts) {
+    if (ts < 0) {
+      throw new InvalidReading("event time must not be negative, got " + ts);
+    }
+    return ts;
+  }
+
+  private static String quoted(String s) {
+    return '"' + (s.length() > 140 ? s.substring(0, 140) + "…" : s) + '"';
+  }
+
+  private static ParseResult reject(String reason) {
+    return new ParseResult.Rejected(reason);
+  }
+
+  /** Internal control flow only: turned into a {@link ParseResult.Rejected} by {@link #parse}. */
+  private static final class InvalidReading extends RuntimeException {
+    InvalidReading(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
