@@ -1,0 +1,26 @@
+package io.tidewatch.http;
+
+/** Thrown by route helpers for an answer that is an error (bad parameter, unknown entity); mapped in one place. */
+public final class ProblemException extends RuntimeException {
+
+  private final int status;
+  private final String title;
+
+  public ProblemException(int status, String title, String detail) {
+    super(detail, null, false, false);
+    this.status = status;
+    this.title = title;
+  }
+
+  public static ProblemException badRequest(String detail) {
+    return new ProblemException(400, "Bad Request", detail);
+  }
+
+  public static ProblemException notFound(String detail) {
+    return new ProblemException(404, "Not Found", detail);
+  }
+
+  public Problem toProblem() {
+    return Problem.of(status, title, getMessage());
+  }
+}

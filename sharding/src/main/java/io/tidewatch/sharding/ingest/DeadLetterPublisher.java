@@ -1,0 +1,34 @@
+package io.tidewatch.sharding.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+
+/**
+ * Sends a rejected input record to the dead-letter topic with its original key and bytes, and the headers
+ * {@code tidewatch-error} (why) and {@code tidewatch-source} (topic/partition/offset) of DESIGN §2.
+ */
+public final class DeadLetterPublisher {
+
+  public static final String ERROR_HEADER = "tidewatch-error";
+  public static final String SOURCE_HEADER = "tidewatch-source";
+
+  private final SendProducer<String, byte[]> producer;
+  private final String topic;
+
+  public DeadLetterPublisher(SendProducer<String, byte[]> producer, String topic) {
+    this.producer = producer;
+    this.topic = topic;
+  }
+
+  public CompletionStage<RecordMetadata> publish(ConsumerRecord<String, byte[]> rejected, String reason) {
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, rejected.key(), rejected.value());
+    record.headers().add(ERROR_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+    String source = rejected.topic() + "/" + rejected.partition() + "/" + rejected.offset();
+    record.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
+    return producer.send(record);
+  }
+}

@@ -1,0 +1,125 @@
+package io.tidewatch.sharding.ingest;
+
+import io.tidewatch.protocol.EntityProtocol.RecordAck;
+import io.tidewatch.protocol.EntityProtocol.RecordReadings;
+import io.tidewatch.protocol.ReadingParser;
+import io.tidewatch.sharding.TrackedEntity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.kafka.ConsumerMessage;
+import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
+import org.apache.pekko.kafka.ConsumerMessage.CommittableOffsetBatch;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Committer;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka feed (DESIGN §1): committable source → batches → parse and validate (bad records to dead letters) →
+ * one ask per entity and batch, with bounded parallelism (the backpressure) → commit the batch's offsets only
+ * once every entity acknowledged and every dead letter was written. A failure restarts the consumer from the
+ * last commit; entities drop the redelivered records by their offsets.
+ */
+public final class ReadingsIngest {
+
+  private static final Logger log = LoggerFactory.getLogger(ReadingsIngest.class);
+
+  private final ClusterSharding sharding;
+  private final IngestSettings settings;
+  private final ReadingParser parser;
+  private final DeadLetterPublisher deadLetters;
+  private final AtomicReference<Consumer.Control> control =
+      new AtomicReference<>(Consumer.createNoopControl());
+
+  private ReadingsIngest(
+      ClusterSharding sharding, IngestSettings settings, ReadingParser parser, DeadLetterPublisher deadLetters) {
+    this.sharding = sharding;
+    this.settings = settings;
+    this.parser = parser;
+    this.deadLetters = deadLetters;
+  }
+
+  /** Starts consuming; the stream drains and commits on CoordinatedShutdown, before the cluster is left. */
+  public static ReadingsIngest start(ActorSystem<?> system, IngestSettings settings, ReadingParser parser) {
+    var producer = new SendProducer<>(settings.producer(), system);
+    var ingest =
+        new ReadingsIngest(
+            ClusterSharding.get(system),
+            settings,
+            parser,
+            new DeadLetterPublisher(producer, settings.deadLetterTopic()));
+    CompletionStage<Done> done =
+        RestartSource.onFailuresWithBackoff(settings.restart(), ingest::consumer)
+            .runWith(Sink.ignore(), system);
+    done.whenComplete((ok, failure) -> {
+      if (failure != null) {
+        log.error("Ingest stream stopped", failure);
+      }
+    });
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceUnbind(),
+            "tidewatch-ingest-drain",
+            () -> ingest.control.get().drainAndShutdown(done, system.executionContext()));
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "tidewatch-dead-letter-producer",
+            () -> producer.close().thenApply(x -> Done.getInstance()));
+    log.info(
+        "Ingesting {} with batches of up to {} records, {} in flight",
+        settings.topic(),
+        settings.batchSize(),
+        settings.parallelism());
+    return ingest;
+  }
+
+  private Source<Done, Consumer.Control> consumer() {
+    return Consumer.committableSource(settings.consumer(), Subscriptions.topics(settings.topic()))
+        .mapMaterializedValue(c -> {
+          control.set(c);
+          return c;
+        })
+        .groupedWithin(settings.batchSize(), settings.batchWindow())
+        .mapAsync(settings.parallelism(), this::process)
+        .via(Committer.flow(settings.committer()));
+  }
+
+  /** Records one batch; completes with the batch's offsets once everything in it is journaled or dead-lettered. */
+  private CompletionStage<CommittableOffsetBatch> process(List<CommittableMessage<String, byte[]>> messages) {
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(messages.size());
+    CommittableOffsetBatch offsets = ConsumerMessage.emptyCommittableOffsetBatch();
+    for (CommittableMessage<String, byte[]> message : messages) {
+      records.add(message.record());
+      offsets = offsets.updated(message.committableOffset());
+    }
+    IngestBatch batch = IngestBatch.of(records, parser);
+    List<CompletableFuture<?>> pending = new ArrayList<>();
+    for (IngestBatch.Rejected rejected : batch.rejected()) {
+      log.debug("Dead letter from {}/{}: {}", rejected.record().partition(), rejected.record().offset(), rejected.reason());
+      pending.add(deadLetters.publish(rejected.record(), rejected.reason()).toCompletableFuture());
+    }
+    batch.readingsByEntity().forEach((entity, readings) ->
+        pending.add(
+            sharding
+                .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
+                .<RecordAck>ask(
+                    replyTo -> new RecordReadings(readings, replyTo), settings.askTimeout())
+                .toCompletableFuture()));
+    CommittableOffsetBatch committable = offsets;
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> committable);
+  }
+}
