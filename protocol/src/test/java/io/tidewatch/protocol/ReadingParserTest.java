@@ -1,0 +1,104 @@
+package io.tidewatch.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ReadingParserTest {
+
+  private final ReadingParser parser = new ReadingParser(Set.of("sensor", "user"));
+
+  private ParseResult parse(String json) {
+    return parser.parse(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Reading parsed(String json) {
+    return assertInstanceOf(ParseResult.Parsed.class, parse(json)).reading();
+  }
+
+  private String rejection(String json) {
+    return assertInstanceOf(ParseResult.Rejected.class, parse(json)).reason();
+  }
+
+  @Test
+  void parsesTheCanonicalForm() {
+    Reading r =
+        parsed(
+            "{\"entityType\":\"sensor\",\"entityId\":\"sensor-00042\",\"ts\":1700000000123,"
+                + "\"metrics\":{\"temperature\":21.37,\"humidity\":40.1},\"event\":\"reading\",\"attrs\":{\"site\":\"plant-1\"}}");
+    assertEquals("sensor", r.entityType());
+    assertEquals("sensor-00042", r.entityId());
+    assertEquals(1700000000123L, r.ts());
+    assertEquals(Map.of("temperature", 21.37, "humidity", 40.1), r.metrics());
+    assertEquals("reading", r.event());
+    assertEquals(Map.of("site", "plant-1"), r.attrs());
+  }
+
+  @Test
+  void parsesTheLegacySensorFormWithTimestampInSeconds() {
+    Reading r = parsed("{\"sensor_id\":\"sensor_1\",\"temperature\":20.5,\"unit\":\"celsius\",\"timestamp\":1700000000.5}");
+    assertEquals("sensor", r.entityType());
+    assertEquals("sensor_1", r.entityId());
+    assertEquals(1700000000500L, r.ts());
+    assertEquals(Map.of("temperature", 20.5), r.metrics());
+    assertEquals(Map.of("unit", "celsius"), r.attrs());
+    assertNull(r.event());
+  }
+
+  @Test
+  void parsesTheLegacyUserFormWithTimestampInMilliseconds() {
+    Reading r =
+        parsed("{\"user_id\":\"u1\",\"event\":\"purchase\",\"purchase\":19.9,\"view_time\":31.0,\"timestamp\":1700000000123}");
+    assertEquals("user", r.entityType());
+    assertEquals("u1", r.entityId());
+    assertEquals(1700000000123L, r.ts());
+    assertEquals("purchase", r.event());
+    assertEquals(Map.of("purchase", 19.9, "view_time", 31.0), r.metrics());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "not json at all|invalid JSON",
+        "[1,2]|expected a JSON object",
+        "{\"entityType\":\"sensor\",\"ts\":1}|missing entityId",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\"}|missing ts",
+        "{\"entityType\":\"robot\",\"entityId\":\"s1\",\"ts\":1}|unknown entity type robot",
+        "{\"entityType\":\"sensor\",\"entityId\":\"bad id!\",\"ts\":1}|entity id must be",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":\"yesterday\"}|ts must be an integer",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":\"hot\"}}|metric t must be a number",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":1e999}}|metric t must be finite",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":NaN}}|invalid JSON",
+        "{\"sensor_id\":\"s1\",\"temperature\":1}|missing timestamp",
+        "{\"hello\":\"world\"}|no entity id",
+      })
+  void rejectsBadRecordsWithAReadableReason(String json, String reasonStart) {
+    String reason = rejection(json);
+    assertTrue(reason.startsWith(reasonStart), () -> "reason was: " + reason);
+  }
+
+  @Test
+  void rejectsOversizeRecords() {
+    byte[] big = new byte[ReadingParser.MAX_RECORD_BYTES + 1];
+    assertTrue(assertInstanceOf(ParseResult.Rejected.class, parser.parse(big)).reason().contains("exceeds the limit"));
+  }
+
+  @Test
+  void rejectsTooManyMetrics() {
+    StringBuilder metrics = new StringBuilder();
+    for (int i = 0; i <= ReadingParser.MAX_METRICS; i++) {
+      metrics.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":1");
+    }
+    String reason = rejection("{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{" + metrics + "}}");
+    assertTrue(reason.contains("metrics exceed the limit"), reason);
+  }
+}

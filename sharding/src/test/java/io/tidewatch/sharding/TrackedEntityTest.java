@@ -1,0 +1,122 @@
+package io.tidewatch.sharding;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.tidewatch.persistence.state.EntityState;
+import io.tidewatch.persistence.state.EntityTypeConfig;
+import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.protocol.EntityProtocol.Command;
+import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.GetState;
+import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
+import io.tidewatch.protocol.EntityProtocol.RecordAck;
+import io.tidewatch.protocol.EntityProtocol.RecordReadings;
+import io.tidewatch.protocol.EntityProtocol.SourcedReading;
+import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import io.tidewatch.protocol.EntityStateView;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TrackedEntityTest {
+
+  private static final long T0 = 1_700_000_040_000L;
+  private static final EntityTypeConfig SENSOR =
+      new EntityTypeConfig("sensor", List.of(WindowSpec.tumbling("60s", 60_000)), 5_000, 60);
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.parseResources("serialization.conf")));
+
+  private final EventSourcedBehaviorTestKit<Command, Event, EntityState> kit =
+      EventSourcedBehaviorTestKit.create(
+          testKit.system(),
+          TrackedEntity.create(SENSOR, "sensor-00007"),
+          // Commands, events and replies are checked through Jackson CBOR; the state is not sent anywhere.
+          EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void clear() {
+    kit.clear();
+  }
+
+  private static SourcedReading reading(long offset, long ts, double temperature) {
+    return new SourcedReading(ts, Map.of("temperature", temperature), null, Map.of(), 2, offset);
+  }
+
+  @Test
+  void recordsABatchAsOneEventAndAcknowledgesAfterPersisting() {
+    var result =
+        kit.<RecordAck>runCommand(
+            replyTo -> new RecordReadings(List.of(reading(10, T0, 20.0), reading(11, T0 + 1_000, 21.0)), replyTo));
+
+    assertEquals(new RecordAck(2, 0), result.reply());
+    assertEquals(1, result.events().size());
+    assertEquals(2, assertInstanceOf(ReadingsRecorded.class, result.event()).readings().size());
+    assertEquals(2, result.state().readings());
+  }
+
+  @Test
+  void acknowledgesARedeliveryWithoutCountingItTwice() {
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(10, T0, 20.0)), replyTo));
+
+    var result = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(10, T0, 20.0)), replyTo));
+
+    assertEquals(new RecordAck(0, 1), result.reply());
+    assertEquals(new DuplicatesIgnored(1), result.event());
+    assertEquals(1, result.state().readings());
+    assertEquals(1, result.state().duplicates());
+  }
+
+  @Test
+  void journalsTheClosingOfAWindowWithItsAggregates() {
+    var result =
+        kit.<RecordAck>runCommand(
+            replyTo ->
+                new RecordReadings(
+                    List.of(reading(1, T0 + 1_000, 20.0), reading(2, T0 + 2_000, 22.0), reading(3, T0 + 66_000, 25.0)),
+                    replyTo));
+
+    WindowClosed closed = assertInstanceOf(WindowClosed.class, result.events().get(1));
+    assertEquals("tumbling-60s", closed.spec());
+    assertEquals(T0, closed.start());
+    assertEquals(2, closed.count());
+    assertEquals(21.0, closed.metrics().get("temperature").mean(), 1e-12);
+    assertInstanceOf(ReadingsRecorded.class, result.events().get(0));
+  }
+
+  @Test
+  void answersUnknownForAnEntityThatRecordedNothing() {
+    var result = kit.<EntityStateView>runCommand(GetState::new);
+    assertTrue(result.reply().isUnknown());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void keepsItsStateAfterARestart() {
+    kit.<RecordAck>runCommand(
+        replyTo -> new RecordReadings(List.of(reading(1, T0 + 1_000, 20.0), reading(2, T0 + 66_000, 25.0)), replyTo));
+    EntityStateView before = kit.<EntityStateView>runCommand(GetState::new).reply();
+
+    kit.restart();
+
+    EntityStateView after = kit.<EntityStateView>runCommand(GetState::new).reply();
+    assertEquals(before, after);
+    assertEquals(2, after.readings());
+    assertEquals(2, after.lastSeqNr(), "ReadingsRecorded of both, then WindowClosed");
+    assertEquals(1, after.recentWindows().size());
+  }
+}
