@@ -1,0 +1,23 @@
+package io.tidewatch.node;
+
+import io.tidewatch.node.commands.DemoCommand;
+import io.tidewatch.node.commands.InfraCommand;
+import io.tidewatch.node.commands.NodeCommand;
+import io.tidewatch.node.commands.SimulateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tidewatch} command line (DESIGN §5); {@code bin/tidewatch} runs it. */
+@Command(
+    name = "tidewatch",
+    mixinStandardHelpOptions = true,
+    version = "tidewatch 0.1.0",
+    description = "Real-time stream analytics on a Pekko cluster: Kafka in, Cassandra journal, HTTP out.",
+    subcommands = {DemoCommand.class, InfraCommand.class, NodeCommand.class, SimulateCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    // Exit explicitly: client libraries may leave non-daemon threads behind once a command is done.
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+}

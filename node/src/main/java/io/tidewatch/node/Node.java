@@ -1,0 +1,54 @@
+package io.tidewatch.node;
+
+import com.typesafe.config.Config;
+import io.tidewatch.http.ApiRoutes;
+import io.tidewatch.http.HttpServer;
+import io.tidewatch.http.HttpSettings;
+import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.protocol.ReadingParser;
+import io.tidewatch.sharding.TrackedEntity;
+import io.tidewatch.sharding.ingest.IngestSettings;
+import io.tidewatch.sharding.ingest.ReadingsIngest;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One cluster member: creates the actor system and wires entities, ingest, HTTP and management. */
+public final class Node {
+
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+  public static final String SYSTEM_NAME = "tidewatch";
+
+  private Node() {}
+
+  /** Starts a node; on a failure to initialise it terminates the system and rethrows. */
+  public static ActorSystem<Void> start(Config config) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    try {
+      init(system);
+      return system;
+    } catch (RuntimeException e) {
+      log.error("Terminating due to initialization failure", e);
+      system.terminate();
+      throw e;
+    }
+  }
+
+  static void init(ActorSystem<Void> system) {
+    Config config = system.settings().config();
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    EntityTypes types = EntityTypes.fromConfig(config);
+    TrackedEntity.init(system, types);
+    ReadingsIngest.start(system, IngestSettings.create(system), new ReadingParser(types.names()));
+    HttpSettings http = HttpSettings.create(system);
+    HttpServer.start(new ApiRoutes(system, types, http).routes(), http, system);
+    PekkoManagement.get(system).start();
+  }
+}

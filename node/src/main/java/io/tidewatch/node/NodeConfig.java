@@ -1,0 +1,51 @@
+package io.tidewatch.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the node's configuration in layers: explicit overrides (the demo's), then an operator's file, then
+ * {@code application.conf} with its environment overrides, then every module's {@code reference.conf}. Lists
+ * that one environment variable carries as a comma-separated string (contact points, seed nodes) become the lists
+ * Pekko and the Cassandra driver expect.
+ */
+public final class NodeConfig {
+
+  private NodeConfig() {}
+
+  public static Config load() {
+    return load(ConfigFactory.empty(), null);
+  }
+
+  public static Config load(Config overrides, Path file) {
+    Config layered = overrides;
+    if (file != null) {
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException("config file " + file.toAbsolutePath() + " cannot be read");
+      }
+      layered = layered.withFallback(ConfigFactory.parseFile(file.toFile()));
+    }
+    layered = layered.withFallback(ConfigFactory.parseResourcesAnySyntax("application"));
+    return withDerivedLists(ConfigFactory.load(layered));
+  }
+
+  private static Config withDerivedLists(Config config) {
+    Map<String, Object> derived =
+        Map.of(
+            "datastax-java-driver.basic.contact-points",
+            ConfigValueFactory.fromIterable(split(config.getString("tidewatch.cassandra.contact-points"))),
+            "pekko.cluster.seed-nodes",
+            ConfigValueFactory.fromIterable(split(config.getString("tidewatch.cluster.seed-nodes"))));
+    return ConfigFactory.parseMap(derived).withFallback(config);
+  }
+
+  static List<String> split(String commaSeparated) {
+    return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,32 @@
+package io.tidewatch.node.simulate;
+
+/**
+ * What the simulator produces: {@code sensors} ids {@code sensor-00000…} and {@code users} ids
+ * {@code user-00000…}, at {@code ratePerSecond} in total; {@code anomalyRate} of sensor readings jump by ±15;
+ * event times lag the wall clock by up to {@code disorderMs} (out of order).
+ */
+public record SimulatorSettings(
+    String bootstrapServers,
+    String topic,
+    int sensors,
+    int users,
+    double ratePerSecond,
+    double anomalyRate,
+    long disorderMs,
+    long seed) {
+
+  public SimulatorSettings {
+    if (sensors < 0 || users < 0 || sensors + users == 0) {
+      throw new IllegalArgumentException("simulate at least one sensor or user");
+    }
+    if (ratePerSecond <= 0) {
+      throw new IllegalArgumentException("rate must be positive");
+    }
+    if (anomalyRate < 0 || anomalyRate > 1) {
+      throw new IllegalArgumentException("anomaly rate must be between 0 and 1");
+    }
+    if (disorderMs < 0) {
+      throw new IllegalArgumentException("disorder must not be negative");
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package io.tidewatch.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.tidewatch.deploy.LocalInfra;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.function.Creator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The thin slice end to end on a real Kafka broker and a real Cassandra node: readings produced to Kafka are
+ * counted with the right window aggregates over HTTP, bad records land in dead letters with a reason, offsets
+ * are committed for everything, and a new node recovers the same state from Cassandra.
+ */
+class EndToEndIT {
+
+  private static final String READINGS = "tidewatch.readings";
+  private static final String GROUP = "tidewatch-ingest-it";
+  private static final long T0 = 1_700_000_040_000L; // a minute boundary
+  private static final int SENSORS = 10;
+  private static final int PER_SENSOR = 100; // one a second: the first minute closes, the second stays open
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Path dataDir;
+  private static LocalInfra infra;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startBrokers() throws Exception {
+    dataDir = Files.createTempDirectory("tidewatch-e2e");
+    infra = LocalInfra.start(dataDir, LocalInfra.Ports.free(), LocalInfra.DEFAULT_TOPICS);
+  }
+
+  @AfterAll
+  static void stopBrokers() {
+    if (infra != null) {
+      infra.close();
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", 0));
+      return socket.getLocalPort();
+    }
+  }
+
+  private static ActorSystem<Void> startNode(int httpPort) throws Exception {
+    Config overrides =
+        ConfigFactory.parseMap(
+            Map.of(
+                "tidewatch.kafka.bootstrap-servers", infra.kafkaBootstrapServers(),
+                "tidewatch.cassandra.contact-points", infra.cassandraContactPoint(),
+                "tidewatch.ingest.group-id", GROUP,
+                "tidewatch.http.port", httpPort,
+                "pekko.management.http.port", freePort(),
+                "pekko.remote.artery.canonical.port", 0));
+    return Node.start(NodeConfig.load(overrides, null));
+  }
+
+  private static void stopNode(ActorSystem<Void> system) {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  private static double value(int sensor, int i) {
+    return 20 + sensor + (i % 7) * 0.5;
+  }
+
+  private static String sensorId(int sensor) {
+    return String.format(Locale.ROOT, "sensor-%05d", sensor);
+  }
+
+  private static int produceReadingsAndTwoBadRecords() {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    int sent = 0;
+    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      for (int i = 0; i < PER_SENSOR; i++) {
+        for (int s = 0; s < SENSORS; s++) {
+          String json =
+              String.format(
+                  Locale.ROOT,
+                  "{\"entityType\":\"sensor\",\"entityId\":\"%s\",\"ts\":%d,\"metrics\":{\"temperature\":%.2f}}",
+                  sensorId(s),
+                  T0 + i * 1_000L,
+                  value(s, i));
+          producer.send(new ProducerRecord<>(READINGS, sensorId(s), json));
+          sent++;
+        }
+        if (i == 50) {
+          producer.send(new ProducerRecord<>(READINGS, "garbage", "{not json"));
+          producer.send(new ProducerRecord<>(READINGS, sensorId(0), "{\"entityType\":\"sensor\",\"entityId\":\"sensor-00000\"}"));
+          sent += 2;
+        }
+      }
+      producer.flush();
+    }
+    return sent;
+  }
+
+  private JsonNode state(int httpPort, String id) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/entities/sensor/" + id)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+  }
+
+  /** Retries {@code check} until it stops throwing, for at most {@link #PATIENCE}. */
+  private static <T> T eventually(ActorSystem<?> node, Creator<T> check) {
+    return TestProbe.create(node).awaitAssert(PATIENCE, Duration.ofMillis(250), check);
+  }
+
+  private Map<String, JsonNode> allCounted(int httpPort) throws Exception {
+    Map<String, JsonNode> states = new HashMap<>();
+    for (int s = 0; s < SENSORS; s++) {
+      JsonNode state = state(httpPort, sensorId(s));
+      assertTrue(state != null, sensorId(s) + " is known");
+      assertEquals(PER_SENSOR, state.get("readings").asLong(), sensorId(s) + " counted all its readings");
+      states.put(sensorId(s), state);
+    }
+    return states;
+  }
+
+  private static long committedTotal(Admin admin) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+    return committed.entrySet().stream()
+        .filter(e -> e.getKey().topic().equals(READINGS) && e.getValue() != null)
+        .mapToLong(e -> e.getValue().offset())
+        .sum();
+  }
+
+  @Test
+  void readingsAreCountedWithTheirWindowsAndSurviveARestartOfTheNode() throws Exception {
+    int httpPort = freePort();
+    ActorSystem<Void> node = startNode(httpPort);
+    int produced = produceReadingsAndTwoBadRecords();
+
+    Map<String, JsonNode> states = eventually(node, () -> allCounted(httpPort));
+    for (int s = 0; s < SENSORS; s++) {
+      JsonNode state = states.get(sensorId(s));
+      assertEquals(0, state.get("lateReadings").asLong());
+      assertEquals(value(s, PER_SENSOR - 1), state.get("lastValues").get("temperature").asDouble(), 1e-9);
+      assertEquals(T0 + (PER_SENSOR - 1) * 1_000L - 5_000, state.get("watermarkMs").asLong());
+      JsonNode closed = state.get("recentWindows").get(0);
+      assertEquals(1, state.get("recentWindows").size(), "only the first minute has closed");
+      assertWindow(closed, s, 0, 60);
+      JsonNode open = state.get("openWindows").get(0);
+      assertWindow(open, s, 60, PER_SENSOR);
+    }
+
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()))) {
+      long end =
+          admin.listOffsets(
+                  List.of(0, 1, 2, 3).stream()
+                      .collect(Collectors.toMap(p -> new TopicPartition(READINGS, p), p -> OffsetSpec.latest())))
+              .all()
+              .get()
+              .values()
+              .stream()
+              .mapToLong(o -> o.offset())
+              .sum();
+      assertEquals(produced, end);
+      eventually(node, () -> {
+        assertEquals(end, committedTotal(admin), "committed offsets cover every record, the bad ones included");
+        return null;
+      });
+    }
+    assertDeadLetters();
+
+    JsonNode before = state(httpPort, sensorId(3));
+    stopNode(node);
+    int newPort = freePort();
+    ActorSystem<Void> restarted = startNode(newPort);
+    try {
+      JsonNode after = eventually(restarted, () -> {
+        JsonNode recovered = state(newPort, sensorId(3));
+        assertTrue(recovered != null, "the new node answers for " + sensorId(3));
+        return recovered;
+      });
+      assertEquals(before, after, "the new node recovered exactly the same state from Cassandra");
+    } finally {
+      stopNode(restarted);
+    }
+  }
+
+  private static void assertWindow(JsonNode window, int sensor, int from, int to) {
+    List<Double> values = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      values.add(Double.parseDouble(String.format(Locale.ROOT, "%.2f", value(sensor, i))));
+    }
+    double sum = values.stream().mapToDouble(Double::doubleValue).sum();
+    assertEquals("tumbling-60s", window.get("spec").asText());
+    assertEquals(T0 + from * 1_000L, window.get("start").asLong());
+    assertEquals(values.size(), window.get("count").asLong());
+    assertEquals(sum, window.get("sum").asDouble(), 1e-6);
+    assertEquals(sum / values.size(), window.get("mean").asDouble(), 1e-9);
+    assertEquals(values.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), window.get("min").asDouble());
+    assertEquals(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), window.get("max").asDouble());
+  }
+
+  private static void assertDeadLetters() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-check");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of("tidewatch.dead-letters"));
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (records.size() < 2 && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+    }
+    assertEquals(2, records.size());
+    // The two bad records sat in different partitions: their dead letters may arrive in either order.
+    Map<String, ConsumerRecord<byte[], byte[]>> byValue =
+        records.stream().collect(Collectors.toMap(r -> new String(r.value(), StandardCharsets.UTF_8), r -> r));
+    String garbageReason = header(byValue.get("{not json"), "tidewatch-error");
+    assertTrue(garbageReason.startsWith("invalid JSON"), garbageReason);
+    String noTimeReason =
+        header(byValue.get("{\"entityType\":\"sensor\",\"entityId\":\"sensor-00000\"}"), "tidewatch-error");
+    assertTrue(noTimeReason.startsWith("missing ts"), noTimeReason);
+    String source = header(byValue.get("{not json"), "tidewatch-source");
+    assertTrue(source.matches(READINGS + "/[0-3]/[0-9]+"), source);
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}
