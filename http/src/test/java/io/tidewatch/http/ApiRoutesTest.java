@@ -11,6 +11,7 @@ import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
+import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.TrackedEntity;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +62,7 @@ class ApiRoutesTest {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     EntityTypes types = EntityTypes.fromConfig(config);
-    TrackedEntity.init(system, types);
+    TrackedEntity.init(system, types, new EntitySettings(Duration.ofMinutes(2)));
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(3));
     ServerBinding binding =
         Http.get(system)

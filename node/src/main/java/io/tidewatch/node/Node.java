@@ -6,6 +6,7 @@ import io.tidewatch.http.HttpServer;
 import io.tidewatch.http.HttpSettings;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.ReadingParser;
+import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.TrackedEntity;
 import io.tidewatch.sharding.ingest.IngestSettings;
 import io.tidewatch.sharding.ingest.ReadingsIngest;
@@ -45,7 +46,7 @@ public final class Node {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     EntityTypes types = EntityTypes.fromConfig(config);
-    TrackedEntity.init(system, types);
+    TrackedEntity.init(system, types, EntitySettings.create(system));
     ReadingsIngest.start(system, IngestSettings.create(system), new ReadingParser(types.names()));
     HttpSettings http = HttpSettings.create(system);
     HttpServer.start(new ApiRoutes(system, types, http).routes(), http, system);

@@ -24,6 +24,39 @@ public interface EntityProtocol {
 
   record GetState(ActorRef<EntityStateView> replyTo) implements Command {}
 
+  /** Closed windows the entity keeps, newest first, filtered; null filters match everything. */
+  record GetWindows(String spec, String metric, Long from, Long to, int limit, ActorRef<WindowsReply> replyTo)
+      implements Command {}
+
+  /** Alerts the entity keeps, newest first, with event time in [from, to); null bounds match everything. */
+  record GetAlerts(Long from, Long to, int limit, ActorRef<AlertsReply> replyTo) implements Command {}
+
+  /** Timer message: nothing arrived for the idle-close time, so close the windows that silence makes due. */
+  enum CloseIdleWindows implements Command {
+    INSTANCE
+  }
+
+  /** Timer message: silent with no open windows, so ask the shard to stop this entity until it is needed. */
+  enum Passivate implements Command {
+    INSTANCE
+  }
+
+  /**
+   * @param forgotten true if the entity no longer keeps some older closed windows (the journal has them all)
+   */
+  record WindowsReply(List<WindowView> items, boolean forgotten) implements CborSerializable {
+    public WindowsReply {
+      items = List.copyOf(items);
+    }
+  }
+
+  /** @param forgotten true if the entity no longer keeps some older alerts (the journal has them all) */
+  record AlertsReply(List<AlertView> items, boolean forgotten) implements CborSerializable {
+    public AlertsReply {
+      items = List.copyOf(items);
+    }
+  }
+
   /** Acknowledges a {@link RecordReadings} once its events are journaled. */
   record RecordAck(int recorded, int duplicates) implements CborSerializable {}
 
@@ -75,4 +108,29 @@ public interface EntityProtocol {
 
   /** Redelivered records acknowledged without effect (their offsets were already recorded). */
   record DuplicatesIgnored(int count) implements Event {}
+
+  /**
+   * An anomaly rule fired for one reading (DESIGN §3).
+   *
+   * @param alertId entity id and the sequence number of this event: stable, so consumers can drop repeats
+   * @param previous what the value was compared with (previous value, window mean), null for a range rule
+   * @param ts the reading's event time
+   * @param detectedAt processing time of the detection, epoch milliseconds
+   */
+  record AnomalyDetected(
+      String alertId,
+      String rule,
+      String metric,
+      double value,
+      Double previous,
+      double threshold,
+      long ts,
+      long detectedAt)
+      implements Event {}
+
+  /**
+   * The entity heard nothing for its idle-close time: event time is taken to have moved on with processing time,
+   * so that the windows of a silent entity close too (DESIGN §3).
+   */
+  record IdleTimeAdvanced(long eventTimeMs) implements Event {}
 }

@@ -1,73 +1,120 @@
 package io.tidewatch.sharding;
 
+import io.tidewatch.persistence.state.EntitySnapshot;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.persistence.state.RecordPlan;
+import io.tidewatch.protocol.EntityProtocol.AlertsReply;
+import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.CloseIdleWindows;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.GetAlerts;
 import io.tidewatch.protocol.EntityProtocol.GetState;
+import io.tidewatch.protocol.EntityProtocol.GetWindows;
+import io.tidewatch.protocol.EntityProtocol.Passivate;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import io.tidewatch.protocol.EntityProtocol.WindowsReply;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * One sensor or user: an event-sourced actor that records its readings, keeps its event-time windows and
- * watermark, and acknowledges each batch only once it is journaled. Redelivered Kafka records are acknowledged
- * without effect. The state and how events change it live in {@link EntityState}, shared with the audit replay.
+ * One sensor or user: an event-sourced actor that records its readings, keeps its event-time windows, watermark
+ * and anomaly rules, and acknowledges each batch only once it is journaled. Redelivered Kafka records are
+ * acknowledged without effect. When it hears nothing, it closes its due windows after the type's idle-close
+ * time, then passivates. The state and how events change it live in {@link EntityState}, shared with the audit
+ * replay.
  */
 public final class TrackedEntity
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, EntityState> {
 
-  /** Slices for the projections of closed windows (and, later, alerts). Never change the count without a migration. */
+  /** Slices for the output projections. Never change the count without a migration plan. */
   public static final List<String> TAGS = List.of("tidewatch-0", "tidewatch-1", "tidewatch-2", "tidewatch-3");
 
+  private static final String SILENCE_TIMER = "silence";
+  private static final int SNAPSHOT_EVERY = 100;
+  private static final int SNAPSHOTS_KEPT = 2;
+
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   private final EntityTypeConfig config;
+  private final EntitySettings settings;
   private final String entityId;
   private final Set<String> tags;
+  private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  private final Clock clock;
+  private long lastHeardMs;
 
   public static EntityTypeKey<Command> typeKey(String entityType) {
     return EntityTypeKey.create(Command.class, entityType);
   }
 
   /** Registers one sharded entity type per configured type. */
-  public static void init(ActorSystem<?> system, EntityTypes types) {
+  public static void init(ActorSystem<?> system, EntityTypes types, EntitySettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
     for (EntityTypeConfig config : types.byName().values()) {
       sharding.init(
-          Entity.of(typeKey(config.type()), ctx -> create(config, ctx.getEntityId())));
+          Entity.of(
+              typeKey(config.type()),
+              ctx -> create(config, settings, ctx.getEntityId(), Optional.of(ctx.getShard()), Clock.systemUTC())));
     }
   }
 
-  public static Behavior<Command> create(EntityTypeConfig config, String entityId) {
-    return Behaviors.setup(ctx -> new TrackedEntity(ctx, config, entityId));
+  /** @param shard where to ask for passivation; empty outside sharding (tests) */
+  public static Behavior<Command> create(
+      EntityTypeConfig config,
+      EntitySettings settings,
+      String entityId,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
+      Clock clock) {
+    return Behaviors.setup(ctx ->
+        Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, entityId, shard, clock)));
   }
 
-  private TrackedEntity(ActorContext<Command> context, EntityTypeConfig config, String entityId) {
+  private TrackedEntity(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      EntityTypeConfig config,
+      EntitySettings settings,
+      String entityId,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
+      Clock clock) {
     super(
         PersistenceId.of(config.type(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.context = context;
+    this.timers = timers;
     this.config = config;
+    this.settings = settings;
     this.entityId = entityId;
     this.tags = Set.of(TAGS.get(Math.abs(entityId.hashCode() % TAGS.size())));
+    this.shard = shard;
+    this.clock = clock;
+    this.lastHeardMs = clock.millis();
+    timers.startSingleTimer(SILENCE_TIMER, Passivate.INSTANCE, settings.passivateAfter());
   }
 
   @Override
@@ -81,16 +128,22 @@ public final class TrackedEntity
         .forAnyState()
         .onCommand(RecordReadings.class, this::onRecordReadings)
         .onCommand(GetState.class, this::onGetState)
+        .onCommand(GetWindows.class, this::onGetWindows)
+        .onCommand(GetAlerts.class, this::onGetAlerts)
+        .onCommand(CloseIdleWindows.class, this::onCloseIdleWindows)
+        .onCommand(Passivate.class, this::onPassivate)
         .build();
   }
 
   private ReplyEffect<Event, EntityState> onRecordReadings(EntityState state, RecordReadings cmd) {
-    RecordPlan plan = RecordPlan.of(state, cmd.readings());
+    lastHeardMs = clock.millis();
+    RecordPlan plan = RecordPlan.of(state, cmd.readings(), lastSequenceNumber(context), lastHeardMs);
     if (plan.events().isEmpty()) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }
     return Effect()
         .persist(plan.events())
+        .thenRun(this::watchSilence)
         .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates()));
   }
 
@@ -98,14 +151,72 @@ public final class TrackedEntity
     return Effect().reply(cmd.replyTo(), state.toView(lastSequenceNumber(context)));
   }
 
+  private ReplyEffect<Event, EntityState> onGetWindows(EntityState state, GetWindows q) {
+    return Effect()
+        .reply(
+            q.replyTo(),
+            new WindowsReply(
+                state.closedWindows(q.spec(), q.metric(), q.from(), q.to(), q.limit()),
+                state.windowsForgotten(q.spec())));
+  }
+
+  private ReplyEffect<Event, EntityState> onGetAlerts(EntityState state, GetAlerts q) {
+    return Effect().reply(q.replyTo(), new AlertsReply(state.alerts(q.from(), q.to(), q.limit()), state.alertsForgotten()));
+  }
+
+  /** Silence for the idle-close time: event time moves on with processing time, so due windows close. */
+  private ReplyEffect<Event, EntityState> onCloseIdleWindows(EntityState state, CloseIdleWindows cmd) {
+    RecordPlan plan = RecordPlan.idle(state, clock.millis() - lastHeardMs);
+    if (plan.events().isEmpty()) {
+      watchSilence(state);
+      return Effect().noReply();
+    }
+    return Effect().persist(plan.events()).thenRun(this::watchSilence).thenNoReply();
+  }
+
+  private ReplyEffect<Event, EntityState> onPassivate(EntityState state, Passivate cmd) {
+    shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    return Effect().noReply();
+  }
+
+  /** While windows are open, wake up to close them after silence; with none, passivate after silence. */
+  private void watchSilence(EntityState state) {
+    if (state.hasOpenWindows()) {
+      timers.startSingleTimer(SILENCE_TIMER, CloseIdleWindows.INSTANCE, Duration.ofMillis(config.idleCloseMs()));
+    } else {
+      timers.startSingleTimer(SILENCE_TIMER, Passivate.INSTANCE, settings.passivateAfter());
+    }
+  }
+
   @Override
   public EventHandler<EntityState, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(EntityState::apply);
   }
 
-  /** Only closed windows feed the output projections; readings stay out of the tag views (they are the bulk). */
+  /** Only closed windows and alerts feed the output projections; readings stay out of the tag views (the bulk). */
   @Override
   public Set<String> tagsFor(Event event) {
-    return event instanceof WindowClosed ? tags : Set.of();
+    return event instanceof WindowClosed || event instanceof AnomalyDetected ? tags : Set.of();
+  }
+
+  /** Snapshots every {@value #SNAPSHOT_EVERY} events, keeping two; events are never deleted (auditors need them). */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, SNAPSHOTS_KEPT);
+  }
+
+  @Override
+  public SnapshotAdapter<EntityState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(EntityState state) {
+        return EntitySnapshot.of(state);
+      }
+
+      @Override
+      public EntityState fromJournal(Object from) {
+        return ((EntitySnapshot) from).restore(config, entityId);
+      }
+    };
   }
 }

@@ -8,17 +8,27 @@ import com.typesafe.config.ConfigFactory;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.EntityProtocol.AlertsReply;
+import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.GetAlerts;
 import io.tidewatch.protocol.EntityProtocol.GetState;
+import io.tidewatch.protocol.EntityProtocol.GetWindows;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import io.tidewatch.protocol.EntityStateView;
+import io.tidewatch.persistence.anomaly.AnomalyRule;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -30,7 +40,8 @@ class TrackedEntityTest {
 
   private static final long T0 = 1_700_000_040_000L;
   private static final EntityTypeConfig SENSOR =
-      new EntityTypeConfig("sensor", List.of(WindowSpec.tumbling("60s", 60_000)), 5_000, 60);
+      EntityTypeConfig.of("sensor", List.of(WindowSpec.tumbling("60s", 60_000)), 5_000)
+          .withAnomalies(List.of(new AnomalyRule.Delta(List.of("*"), 5.0)));
 
   private static final ActorTestKit testKit =
       ActorTestKit.create(
@@ -39,7 +50,8 @@ class TrackedEntityTest {
   private final EventSourcedBehaviorTestKit<Command, Event, EntityState> kit =
       EventSourcedBehaviorTestKit.create(
           testKit.system(),
-          TrackedEntity.create(SENSOR, "sensor-00007"),
+          TrackedEntity.create(
+              SENSOR, new EntitySettings(Duration.ofMinutes(2)), "sensor-00007", Optional.empty(), Clock.systemUTC()),
           // Commands, events and replies are checked through Jackson CBOR; the state is not sent anywhere.
           EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
 
@@ -118,5 +130,61 @@ class TrackedEntityTest {
     assertEquals(2, after.readings());
     assertEquals(2, after.lastSeqNr(), "ReadingsRecorded of both, then WindowClosed");
     assertEquals(1, after.recentWindows().size());
+  }
+
+  @Test
+  void raisesAnAlertWithAStableIdWhenTheDeltaRuleFires() {
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, T0, 20.0)), replyTo));
+
+    var result =
+        kit.<RecordAck>runCommand(
+            replyTo -> new RecordReadings(List.of(reading(2, T0 + 1_000, 36.2), reading(3, T0 + 2_000, 36.0)), replyTo));
+
+    AnomalyDetected alert = assertInstanceOf(AnomalyDetected.class, result.events().get(1));
+    assertEquals("sensor-00007:3", alert.alertId(), "entity id and the sequence number of the alert event");
+    assertEquals("delta", alert.rule());
+    assertEquals(36.2, alert.value());
+    assertEquals(20.0, alert.previous());
+    assertEquals(1, result.state().anomalies());
+    var alerts = kit.<AlertsReply>runCommand(replyTo -> new GetAlerts(null, null, 10, replyTo)).reply();
+    assertEquals(List.of("sensor-00007:3"), alerts.items().stream().map(AlertView::alertId).toList());
+  }
+
+  @Test
+  void recoversFromASnapshotToTheSameState() {
+    for (int i = 0; i < 150; i++) {
+      long offset = i;
+      kit.<RecordAck>runCommand(
+          replyTo -> new RecordReadings(List.of(reading(offset, T0 + offset * 7_000, 20.0 + offset % 3)), replyTo));
+    }
+    EntityStateView before = kit.<EntityStateView>runCommand(GetState::new).reply();
+
+    kit.restart();
+
+    EntityStateView after = kit.<EntityStateView>runCommand(GetState::new).reply();
+    assertEquals(before, after);
+    assertTrue(after.lastSeqNr() > 100, "enough events for a snapshot: " + after.lastSeqNr());
+  }
+
+  @Test
+  void closesTheWindowsOfASilentEntityAfterItsIdleCloseTime() {
+    EntityTypeConfig secondWindows = EntityTypeConfig.of("sensor", List.of(WindowSpec.tumbling(1_000)), 0);
+    var silent =
+        EventSourcedBehaviorTestKit.<Command, Event, EntityState>create(
+            testKit.system(),
+            TrackedEntity.create(
+                secondWindows, new EntitySettings(Duration.ofMinutes(2)), "sensor-silent", Optional.empty(), Clock.systemUTC()),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    silent.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, 5_500, 20.0)), replyTo));
+
+    var probe = testKit.<WindowsReply>createTestProbe();
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          var windows = silent.<WindowsReply>runCommand(replyTo -> new GetWindows(null, null, null, null, 10, replyTo));
+          assertEquals(1, windows.reply().items().size(), "the window [5 s, 6 s) closed without another reading");
+          assertEquals(5_000, windows.reply().items().get(0).start());
+          return null;
+        });
   }
 }

@@ -1,9 +1,15 @@
 package io.tidewatch.persistence.state;
 
+import io.tidewatch.persistence.anomaly.AnomalyHit;
+import io.tidewatch.persistence.anomaly.MetricHistory;
 import io.tidewatch.persistence.window.OpenWindow;
+import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
@@ -15,44 +21,51 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
  * The state of one entity and the one implementation of how each event changes it (DESIGN §3). The entity actor,
  * the audit replay (state as of a point) and the tests all fold events through {@link #apply}.
  *
  * <p>Mutable for speed (a backlog brings thousands of readings per event); it never leaves its owner: replies are
- * {@link EntityStateView} copies, and the command side plans on a {@link #copy()}.
+ * immutable views, snapshots are {@link EntitySnapshot} records, and the command side plans on a {@link #copy()}.
  */
 public final class EntityState {
 
   private static final int RECENT_IN_VIEW_PER_SPEC = 10;
 
-  private final EntityTypeConfig config;
-  private final String entityId;
-  private long readings;
-  private long lateReadings;
-  private long duplicates;
-  private long anomalies;
-  private long maxEventTime = Long.MIN_VALUE;
-  private final Map<Integer, Long> offsets = new HashMap<>();
-  private final Map<String, Double> lastValues = new HashMap<>();
-  private final Map<String, Long> metricCounts = new HashMap<>();
-  /** Open windows by spec id and start; a handful per spec at any time. */
-  private final Map<String, TreeMap<Long, OpenWindow>> open = new LinkedHashMap<>();
+  final EntityTypeConfig config;
+  final String entityId;
+  long readings;
+  long lateReadings;
+  long duplicates;
+  long anomalies;
+  long maxEventTime = Long.MIN_VALUE;
+  final Map<Integer, Long> offsets = new HashMap<>();
+  final Map<String, Double> lastValues = new HashMap<>();
+  final Map<String, Long> metricCounts = new HashMap<>();
+  /** Open windows per spec id, in configuration order. */
+  final Map<String, SpecWindows> windows = new LinkedHashMap<>();
   /** Closed windows per spec, newest first, at most {@code recentWindowsPerSpec}. */
-  private final Map<String, Deque<WindowClosed>> recent = new LinkedHashMap<>();
+  final Map<String, Deque<WindowClosed>> recentWindows = new LinkedHashMap<>();
+  /** Specs of which the state dropped closed windows to stay bounded. */
+  final Set<String> windowsForgotten = new HashSet<>();
+  /** Anomaly rule memory per metric, only for metrics that some rule watches. */
+  final Map<String, MetricHistory> histories = new HashMap<>();
+  final Deque<AnomalyDetected> recentAlerts = new ArrayDeque<>();
+  boolean alertsForgotten;
 
   public EntityState(EntityTypeConfig config, String entityId) {
     this.config = config;
     this.entityId = entityId;
     for (WindowSpec spec : config.windows()) {
-      open.put(spec.id(), new TreeMap<>());
-      recent.put(spec.id(), new ArrayDeque<>());
+      windows.put(spec.id(), spec.newWindows());
+      recentWindows.put(spec.id(), new ArrayDeque<>());
     }
   }
 
@@ -62,8 +75,17 @@ public final class EntityState {
       recorded.readings().forEach(this::applyReading);
     } else if (event instanceof WindowClosed closed) {
       close(closed);
+    } else if (event instanceof AnomalyDetected alert) {
+      anomalies++;
+      recentAlerts.addFirst(alert);
+      if (recentAlerts.size() > config.recentAlerts()) {
+        recentAlerts.removeLast();
+        alertsForgotten = true;
+      }
     } else if (event instanceof DuplicatesIgnored ignored) {
       duplicates += ignored.count();
+    } else if (event instanceof IdleTimeAdvanced idle) {
+      maxEventTime = Math.max(maxEventTime, idle.eventTimeMs());
     }
     return this;
   }
@@ -82,20 +104,44 @@ public final class EntityState {
     return maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - config.allowedLatenessMs();
   }
 
+  public long maxEventTime() {
+    return maxEventTime;
+  }
+
+  public boolean hasOpenWindows() {
+    return windows.values().stream().anyMatch(w -> !w.open().isEmpty());
+  }
+
   /** Open windows the watermark has reached, oldest end first: the next {@link WindowClosed} events. */
   public List<WindowClosed> dueWindows() {
     long watermark = watermark();
     List<WindowClosed> due = new ArrayList<>();
-    for (TreeMap<Long, OpenWindow> windows : open.values()) {
-      for (OpenWindow w : windows.values()) {
-        if (w.end() > watermark) {
-          break; // ordered by start, and within one spec by end too
+    for (SpecWindows specWindows : windows.values()) {
+      specWindows.collectDue(watermark, due);
+    }
+    if (due.size() > 1) {
+      due.sort(Comparator.comparingLong(WindowClosed::end).thenComparing(WindowClosed::spec));
+    }
+    return due;
+  }
+
+  /** The anomaly rules this reading breaks, judged against what came before it. Changes nothing. */
+  public List<AnomalyHit> detect(SourcedReading reading) {
+    if (config.anomalies().rules().isEmpty()) {
+      return List.of();
+    }
+    List<AnomalyHit> hits = List.of();
+    for (Map.Entry<String, Double> metric : reading.metrics().entrySet()) {
+      List<AnomalyHit> found =
+          config.anomalies().check(metric.getKey(), metric.getValue(), histories.get(metric.getKey()));
+      if (!found.isEmpty()) {
+        if (hits.isEmpty()) {
+          hits = new ArrayList<>(found.size());
         }
-        due.add(w.toClosed());
+        hits.addAll(found);
       }
     }
-    due.sort(Comparator.comparingLong(WindowClosed::end).thenComparing(WindowClosed::spec));
-    return due;
+    return hits;
   }
 
   private void applyReading(SourcedReading reading) {
@@ -104,20 +150,19 @@ public final class EntityState {
     reading.metrics().forEach((metric, value) -> {
       lastValues.put(metric, value);
       metricCounts.merge(metric, 1L, Long::sum);
+      MetricHistory history = histories.get(metric);
+      if (history == null && config.anomalies().rules().stream().anyMatch(r -> r.appliesTo(metric))) {
+        history = new MetricHistory(config.anomalies().historyFor(metric));
+        histories.put(metric, history);
+      }
+      if (history != null) {
+        history.record(value);
+      }
     });
     long watermark = watermark();
     boolean late = false;
-    for (WindowSpec spec : config.windows()) {
-      TreeMap<Long, OpenWindow> windows = open.get(spec.id());
-      for (long start = spec.firstStart(reading.ts()); start <= reading.ts(); start += spec.slideMs()) {
-        long end = spec.end(start);
-        if (end <= watermark) {
-          late = true; // that window has closed: the reading changes it no more
-        } else {
-          final long s = start;
-          windows.computeIfAbsent(start, k -> new OpenWindow(spec.id(), s, end)).add(reading);
-        }
-      }
+    for (SpecWindows specWindows : windows.values()) {
+      late |= specWindows.add(reading, watermark);
     }
     if (late) {
       lateReadings++;
@@ -126,34 +171,21 @@ public final class EntityState {
   }
 
   private void close(WindowClosed closed) {
-    TreeMap<Long, OpenWindow> windows = open.get(closed.spec());
-    if (windows != null) {
-      windows.remove(closed.start());
+    SpecWindows specWindows = windows.get(closed.spec());
+    if (specWindows != null) {
+      specWindows.remove(closed);
     }
-    Deque<WindowClosed> kept = recent.computeIfAbsent(closed.spec(), s -> new ArrayDeque<>());
+    Deque<WindowClosed> kept = recentWindows.computeIfAbsent(closed.spec(), s -> new ArrayDeque<>());
     kept.addFirst(closed);
-    while (kept.size() > config.recentWindowsPerSpec()) {
+    if (kept.size() > config.recentWindowsPerSpec()) {
       kept.removeLast();
+      windowsForgotten.add(closed.spec());
     }
   }
 
   /** A deep copy, for planning the events of a command without touching the live state. */
   public EntityState copy() {
-    EntityState copy = new EntityState(config, entityId);
-    copy.readings = readings;
-    copy.lateReadings = lateReadings;
-    copy.duplicates = duplicates;
-    copy.anomalies = anomalies;
-    copy.maxEventTime = maxEventTime;
-    copy.offsets.putAll(offsets);
-    copy.lastValues.putAll(lastValues);
-    copy.metricCounts.putAll(metricCounts);
-    open.forEach((spec, windows) -> {
-      TreeMap<Long, OpenWindow> copied = copy.open.computeIfAbsent(spec, s -> new TreeMap<>());
-      windows.forEach((start, w) -> copied.put(start, w.copy()));
-    });
-    recent.forEach((spec, kept) -> copy.recent.put(spec, new ArrayDeque<>(kept)));
-    return copy;
+    return EntitySnapshot.of(this).restore(config, entityId);
   }
 
   public long readings() {
@@ -168,18 +200,74 @@ public final class EntityState {
     return duplicates;
   }
 
+  public long anomalies() {
+    return anomalies;
+  }
+
   /** Closed windows this state still keeps, newest first per spec. */
   public List<WindowClosed> recentWindows() {
     List<WindowClosed> all = new ArrayList<>();
-    recent.values().forEach(all::addAll);
+    recentWindows.values().forEach(all::addAll);
     return all;
+  }
+
+  /** Alerts this state still keeps, newest first. */
+  public List<AnomalyDetected> recentAlerts() {
+    return List.copyOf(recentAlerts);
+  }
+
+  /**
+   * Kept closed windows matching the filters (null matches all; {@code from}/{@code to} bound the window start),
+   * newest end first, at most {@code limit} views.
+   */
+  public List<WindowView> closedWindows(String spec, String metric, Long from, Long to, int limit) {
+    List<WindowView> views = new ArrayList<>();
+    recentWindows.forEach((specId, kept) -> {
+      if (spec != null && !spec.equals(specId)) {
+        return;
+      }
+      for (WindowClosed w : kept) {
+        if ((from == null || w.start() >= from) && (to == null || w.start() < to)) {
+          for (WindowView view : views(w)) {
+            if (metric == null || metric.equals(view.metric())) {
+              views.add(view);
+            }
+          }
+        }
+      }
+    });
+    views.sort(Comparator.comparingLong(WindowView::end).reversed().thenComparing(WindowView::spec));
+    return views.size() > limit ? views.subList(0, limit) : views;
+  }
+
+  /** True if the state dropped closed windows of {@code spec} (or of any spec when null). */
+  public boolean windowsForgotten(String spec) {
+    return spec == null ? !windowsForgotten.isEmpty() : windowsForgotten.contains(spec);
+  }
+
+  /** Kept alerts with event time in [from, to), newest first, at most {@code limit}. */
+  public List<AlertView> alerts(Long from, Long to, int limit) {
+    List<AlertView> views = new ArrayList<>();
+    for (AnomalyDetected a : recentAlerts) {
+      if ((from == null || a.ts() >= from) && (to == null || a.ts() < to)) {
+        views.add(AlertView.of(config.type(), entityId, a));
+        if (views.size() == limit) {
+          break;
+        }
+      }
+    }
+    return views;
+  }
+
+  public boolean alertsForgotten() {
+    return alertsForgotten;
   }
 
   public EntityStateView toView(long lastSeqNr) {
     List<WindowView> openViews = new ArrayList<>();
-    open.values().forEach(windows -> windows.values().forEach(w -> openViews.addAll(views(w.toClosed()))));
+    windows.values().forEach(w -> w.open().forEach(open -> openViews.addAll(views(open.toClosed()))));
     List<WindowView> recentViews = new ArrayList<>();
-    recent.values().forEach(kept -> {
+    recentWindows.values().forEach(kept -> {
       Iterator<WindowClosed> newest = kept.iterator();
       for (int i = 0; i < RECENT_IN_VIEW_PER_SPEC && newest.hasNext(); i++) {
         recentViews.addAll(views(newest.next()));
@@ -213,5 +301,12 @@ public final class EntityState {
   private static WindowView view(WindowClosed w, String metric, MetricAggregate a) {
     return new WindowView(
         w.spec(), metric, w.start(), w.end(), a.count(), a.sum(), a.min(), a.max(), a.mean(), a.stddev(), w.events());
+  }
+
+  /** For snapshots: the open windows of every spec. */
+  List<OpenWindow> openWindows() {
+    List<OpenWindow> open = new ArrayList<>();
+    windows.values().forEach(w -> open.addAll(w.open()));
+    return open;
   }
 }

@@ -1,51 +1,96 @@
 package io.tidewatch.persistence.state;
 
 import com.typesafe.config.Config;
+import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.anomaly.AnomalyRules;
 import io.tidewatch.persistence.window.Durations;
 import io.tidewatch.persistence.window.WindowSpec;
 import java.util.List;
 
 /**
- * How entities of one type keep their windows ({@code tidewatch.entity-types.<type>} in HOCON): the window specs,
- * the allowed lateness that holds the watermark back, and how many closed windows per spec the state keeps (the
- * journal keeps them all).
+ * How entities of one type keep their windows and look for anomalies ({@code tidewatch.entity-types.<type>}):
+ * the window specs, the allowed lateness that holds the watermark back, the processing time of silence after
+ * which due windows close anyway, the anomaly rules, and how many closed windows (per spec) and alerts the state
+ * keeps (the journal keeps them all).
  */
 public record EntityTypeConfig(
-    String type, List<WindowSpec> windows, long allowedLatenessMs, int recentWindowsPerSpec) {
+    String type,
+    List<WindowSpec> windows,
+    long allowedLatenessMs,
+    long idleCloseMs,
+    AnomalyRules anomalies,
+    int recentWindowsPerSpec,
+    int recentAlerts) {
 
   public EntityTypeConfig {
     windows = List.copyOf(windows);
     if (windows.isEmpty()) {
       throw new IllegalArgumentException("entity type " + type + " needs at least one window");
     }
-    if (allowedLatenessMs < 0 || recentWindowsPerSpec < 1) {
-      throw new IllegalArgumentException("entity type " + type + ": bad allowed-lateness or recent-windows");
+    if (windows.stream().map(WindowSpec::id).distinct().count() != windows.size()) {
+      throw new IllegalArgumentException("entity type " + type + " has two windows with the same id");
     }
+    if (allowedLatenessMs < 0 || idleCloseMs <= 0 || recentWindowsPerSpec < 1 || recentAlerts < 1) {
+      throw new IllegalArgumentException(
+          "entity type " + type + ": bad allowed-lateness, idle-close, recent-windows-per-spec or recent-alerts");
+    }
+  }
+
+  /** A type with the given windows and lateness, idle close after the longest window span, and no anomaly rules. */
+  public static EntityTypeConfig of(String type, List<WindowSpec> windows, long allowedLatenessMs) {
+    return new EntityTypeConfig(
+        type, windows, allowedLatenessMs, defaultIdleClose(windows, allowedLatenessMs), new AnomalyRules(List.of()), 60, 100);
+  }
+
+  public EntityTypeConfig withAnomalies(List<AnomalyRule> rules) {
+    return new EntityTypeConfig(
+        type, windows, allowedLatenessMs, idleCloseMs, new AnomalyRules(rules), recentWindowsPerSpec, recentAlerts);
   }
 
   /** Reads one {@code tidewatch.entity-types.<type>} block. */
   public static EntityTypeConfig fromConfig(String type, Config block) {
-    List<WindowSpec> windows =
-        block.getConfigList("windows").stream().map(w -> windowFrom(type, w)).toList();
+    List<WindowSpec> windows = block.getConfigList("windows").stream().map(w -> windowFrom(type, w)).toList();
+    long lateness = block.getDuration("allowed-lateness").toMillis();
+    long idleClose =
+        block.getString("idle-close").equals("auto")
+            ? defaultIdleClose(windows, lateness)
+            : block.getDuration("idle-close").toMillis();
+    List<AnomalyRule> rules =
+        block.getConfigList("anomalies").stream().map(r -> AnomalyRule.fromConfig(type, r)).toList();
     return new EntityTypeConfig(
         type,
         windows,
-        block.getDuration("allowed-lateness").toMillis(),
-        block.getInt("recent-windows-per-spec"));
+        lateness,
+        idleClose,
+        new AnomalyRules(rules),
+        block.getInt("recent-windows-per-spec"),
+        block.getInt("recent-alerts"));
+  }
+
+  /** DESIGN §3: size + allowed lateness, taking the longest window (or session gap) of the type. */
+  private static long defaultIdleClose(List<WindowSpec> windows, long lateness) {
+    return windows.stream().mapToLong(WindowSpec::spanMs).max().orElseThrow() + lateness;
   }
 
   private static WindowSpec windowFrom(String type, Config w) {
     String kind = w.getString("type");
-    long size = w.getDuration("size").toMillis();
-    String sizeText = Durations.spell(w.getString("size"), size);
     return switch (kind) {
-      case "tumbling" -> WindowSpec.tumbling(sizeText, size);
+      case "tumbling" -> {
+        long size = w.getDuration("size").toMillis();
+        yield WindowSpec.tumbling(Durations.spell(w.getString("size"), size), size);
+      }
       case "sliding" -> {
+        long size = w.getDuration("size").toMillis();
         long slide = w.getDuration("slide").toMillis();
-        yield WindowSpec.sliding(sizeText, size, Durations.spell(w.getString("slide"), slide), slide);
+        yield WindowSpec.sliding(
+            Durations.spell(w.getString("size"), size), size, Durations.spell(w.getString("slide"), slide), slide);
+      }
+      case "session" -> {
+        long gap = w.getDuration("gap").toMillis();
+        yield WindowSpec.session(Durations.spell(w.getString("gap"), gap), gap);
       }
       default -> throw new IllegalArgumentException(
-          "entity type " + type + ": unknown window type '" + kind + "' (tumbling or sliding)");
+          "entity type " + type + ": unknown window type '" + kind + "' (tumbling, sliding or session)");
     };
   }
 }

@@ -1,7 +1,10 @@
 package io.tidewatch.persistence.state;
 
+import io.tidewatch.persistence.anomaly.AnomalyHit;
+import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
@@ -9,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The events that recording a batch of readings produces, decided by folding the readings one by one through a
- * copy of the state: readings up to each point where the watermark closes windows, then those
- * {@link WindowClosed} events, and so on. The result is therefore the same however the readings were batched.
+ * The events a command produces, decided by folding its readings one by one through a copy of the state:
+ * readings up to each point where a rule fires or the watermark closes windows, then those
+ * {@link AnomalyDetected} and {@link WindowClosed} events, and so on. The result is therefore the same however
+ * the readings were batched, and the event handler only has to apply what was decided.
  */
 public record RecordPlan(List<Event> events, int recorded, int duplicates) {
 
@@ -19,36 +23,95 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
     events = List.copyOf(events);
   }
 
-  public static RecordPlan of(EntityState state, List<SourcedReading> readings) {
-    EntityState scratch = state.copy();
-    List<Event> events = new ArrayList<>();
-    List<SourcedReading> chunk = new ArrayList<>();
+  /**
+   * @param lastSeqNr the entity's last sequence number: alert ids name the sequence number of their event
+   * @param nowMs processing time, recorded as the detection time of alerts
+   */
+  public static RecordPlan of(EntityState state, List<SourcedReading> readings, long lastSeqNr, long nowMs) {
+    Builder plan = new Builder(state, lastSeqNr);
     int recorded = 0;
     int duplicates = 0;
     for (SourcedReading reading : readings) {
-      if (scratch.isDuplicate(reading)) {
+      if (plan.scratch.isDuplicate(reading)) {
         duplicates++;
         continue;
       }
       recorded++;
-      chunk.add(reading);
-      scratch.apply(new ReadingsRecorded(List.of(reading)));
-      List<WindowClosed> due = scratch.dueWindows();
-      if (!due.isEmpty()) {
-        events.add(new ReadingsRecorded(chunk));
-        chunk = new ArrayList<>();
-        for (WindowClosed closed : due) {
-          scratch.apply(closed);
-          events.add(closed);
+      List<AnomalyHit> hits = plan.scratch.detect(reading);
+      plan.chunk.add(reading);
+      plan.scratch.apply(new ReadingsRecorded(List.of(reading)));
+      List<WindowClosed> due = plan.scratch.dueWindows();
+      if (!hits.isEmpty() || !due.isEmpty()) {
+        plan.flushChunk();
+        for (AnomalyHit hit : hits) {
+          plan.add(alert(state.entityId, plan.nextSeqNr(), hit, reading.ts(), nowMs));
         }
+        due.forEach(plan::add);
       }
     }
-    if (!chunk.isEmpty()) {
-      events.add(new ReadingsRecorded(chunk));
-    }
+    plan.flushChunk();
     if (duplicates > 0) {
-      events.add(new DuplicatesIgnored(duplicates));
+      plan.add(new DuplicatesIgnored(duplicates));
     }
-    return new RecordPlan(events, recorded, duplicates);
+    return new RecordPlan(plan.events, recorded, duplicates);
+  }
+
+  /**
+   * The entity heard nothing for {@code silentMs} of processing time: move its event time on by as much and close
+   * what that makes due. Empty if nothing would close.
+   */
+  public static RecordPlan idle(EntityState state, long silentMs) {
+    if (state.maxEventTime() == Long.MIN_VALUE) {
+      return new RecordPlan(List.of(), 0, 0);
+    }
+    Builder plan = new Builder(state, 0);
+    plan.scratch.apply(new IdleTimeAdvanced(state.maxEventTime() + silentMs));
+    List<WindowClosed> due = plan.scratch.dueWindows();
+    if (due.isEmpty()) {
+      return new RecordPlan(List.of(), 0, 0);
+    }
+    plan.events.add(new IdleTimeAdvanced(state.maxEventTime() + silentMs));
+    due.forEach(plan::add);
+    return new RecordPlan(plan.events, 0, 0);
+  }
+
+  private static AnomalyDetected alert(String entityId, long seqNr, AnomalyHit hit, long ts, long nowMs) {
+    return new AnomalyDetected(
+        entityId + ":" + seqNr,
+        hit.rule(),
+        hit.metric(),
+        hit.value(),
+        Double.isNaN(hit.previous()) ? null : hit.previous(),
+        hit.threshold(),
+        ts,
+        nowMs);
+  }
+
+  private static final class Builder {
+    final EntityState scratch;
+    final long lastSeqNr;
+    final List<Event> events = new ArrayList<>();
+    List<SourcedReading> chunk = new ArrayList<>();
+
+    Builder(EntityState state, long lastSeqNr) {
+      this.scratch = state.copy();
+      this.lastSeqNr = lastSeqNr;
+    }
+
+    long nextSeqNr() {
+      return lastSeqNr + events.size() + 1;
+    }
+
+    void flushChunk() {
+      if (!chunk.isEmpty()) {
+        events.add(new ReadingsRecorded(chunk)); // already applied to the scratch state, one by one
+        chunk = new ArrayList<>();
+      }
+    }
+
+    void add(Event event) {
+      scratch.apply(event);
+      events.add(event);
+    }
   }
 }

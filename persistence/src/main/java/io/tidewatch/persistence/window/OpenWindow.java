@@ -10,8 +10,8 @@ import java.util.Map;
 public final class OpenWindow {
 
   private final String spec;
-  private final long start;
-  private final long end;
+  private long start;
+  private long end;
   private long count;
   private final Map<String, RunningStats> metrics = new HashMap<>();
   private final Map<String, Long> events = new HashMap<>();
@@ -30,6 +30,28 @@ public final class OpenWindow {
     }
   }
 
+  /** Folds another window's aggregates into this one (sessions that a reading bridged). */
+  public void absorb(OpenWindow other) {
+    count += other.count;
+    other.metrics.forEach((metric, stats) ->
+        metrics.merge(metric, stats.copy(), (mine, theirs) -> {
+          mine.merge(theirs);
+          return mine;
+        }));
+    other.events.forEach((event, n) -> events.merge(event, n, Long::sum));
+    span(Math.min(start, other.start), Math.max(end, other.end));
+  }
+
+  /** Sets where a session window starts and ends. */
+  void span(long start, long end) {
+    this.start = start;
+    this.end = end;
+  }
+
+  public long count() {
+    return count;
+  }
+
   public String spec() {
     return spec;
   }
@@ -40,6 +62,24 @@ public final class OpenWindow {
 
   public long end() {
     return end;
+  }
+
+  /** An open window's exact running values, for snapshots. */
+  public record Snapshot(
+      String spec, long start, long end, long count, Map<String, RunningStats.Snapshot> metrics, Map<String, Long> events) {}
+
+  public Snapshot snapshot() {
+    Map<String, RunningStats.Snapshot> stats = new HashMap<>();
+    metrics.forEach((metric, s) -> stats.put(metric, s.snapshot()));
+    return new Snapshot(spec, start, end, count, stats, Map.copyOf(events));
+  }
+
+  public static OpenWindow restore(Snapshot s) {
+    OpenWindow w = new OpenWindow(s.spec(), s.start(), s.end());
+    w.count = s.count();
+    s.metrics().forEach((metric, stats) -> w.metrics.put(metric, RunningStats.restore(stats)));
+    w.events.putAll(s.events());
+    return w;
   }
 
   public OpenWindow copy() {

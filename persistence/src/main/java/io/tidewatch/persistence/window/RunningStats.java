@@ -25,8 +25,41 @@ public final class RunningStats {
     m2 += delta * (value - mean);
   }
 
+  /** Combines another window's statistics into these (Chan et al.'s parallel variance). */
+  public void merge(RunningStats other) {
+    if (other.count == 0) {
+      return;
+    }
+    long total = count + other.count;
+    double delta = other.mean - mean;
+    m2 += other.m2 + delta * delta * ((double) count * other.count / total);
+    mean += delta * other.count / total;
+    sum += other.sum;
+    min = Math.min(min, other.min);
+    max = Math.max(max, other.max);
+    count = total;
+  }
+
   public long count() {
     return count;
+  }
+
+  /** The exact running values, for snapshots. */
+  public record Snapshot(long count, double sum, double min, double max, double mean, double m2) {}
+
+  public Snapshot snapshot() {
+    return new Snapshot(count, sum, min, max, mean, m2);
+  }
+
+  public static RunningStats restore(Snapshot s) {
+    RunningStats stats = new RunningStats();
+    stats.count = s.count();
+    stats.sum = s.sum();
+    stats.min = s.min();
+    stats.max = s.max();
+    stats.mean = s.mean();
+    stats.m2 = s.m2();
+    return stats;
   }
 
   public RunningStats copy() {

@@ -1,54 +1,39 @@
 package io.tidewatch.persistence.window;
 
-/**
- * Event-time windows aligned to the epoch (DESIGN §3): tumbling {@code [k·size, (k+1)·size)} and sliding
- * {@code [k·slide, k·slide + size)}. A tumbling window is a sliding one whose slide equals its size.
- *
- * @param id what the API and the journal call it, e.g. {@code tumbling-60s} or {@code sliding-5m-1m}
- */
-public record WindowSpec(String id, long sizeMs, long slideMs) {
+/** One configured kind of event-time window (DESIGN §3): aligned (tumbling, sliding) or session. */
+public sealed interface WindowSpec permits AlignedSpec, SessionSpec {
 
-  public WindowSpec {
-    if (sizeMs <= 0 || slideMs <= 0) {
-      throw new IllegalArgumentException("window size and slide must be positive");
-    }
-    if (slideMs > sizeMs) {
-      throw new IllegalArgumentException("a sliding window's slide must not exceed its size");
-    }
-  }
+  /** What the API and the journal call it, e.g. {@code tumbling-60s}, {@code sliding-5m-1m}, {@code session-30m}. */
+  String id();
 
-  public static WindowSpec tumbling(long sizeMs) {
+  /** The longest a window of this spec stays open in event time past its first reading: size, or the session gap. */
+  long spanMs();
+
+  /** An empty set of open windows of this spec. */
+  SpecWindows newWindows();
+
+  static AlignedSpec tumbling(long sizeMs) {
     return tumbling(Durations.format(sizeMs), sizeMs);
   }
 
-  public static WindowSpec sliding(long sizeMs, long slideMs) {
+  /** A tumbling window whose id spells the size as configured (e.g. {@code 60s} → {@code tumbling-60s}). */
+  static AlignedSpec tumbling(String sizeText, long sizeMs) {
+    return new AlignedSpec("tumbling-" + sizeText, sizeMs, sizeMs);
+  }
+
+  static AlignedSpec sliding(long sizeMs, long slideMs) {
     return sliding(Durations.format(sizeMs), sizeMs, Durations.format(slideMs), slideMs);
   }
 
-  /** A tumbling window whose id spells the size as configured (e.g. {@code 60s} → {@code tumbling-60s}). */
-  public static WindowSpec tumbling(String sizeText, long sizeMs) {
-    return new WindowSpec("tumbling-" + sizeText, sizeMs, sizeMs);
+  static AlignedSpec sliding(String sizeText, long sizeMs, String slideText, long slideMs) {
+    return new AlignedSpec("sliding-" + sizeText + "-" + slideText, sizeMs, slideMs);
   }
 
-  public static WindowSpec sliding(String sizeText, long sizeMs, String slideText, long slideMs) {
-    return new WindowSpec("sliding-" + sizeText + "-" + slideText, sizeMs, slideMs);
+  static SessionSpec session(long gapMs) {
+    return session(Durations.format(gapMs), gapMs);
   }
 
-  public boolean isTumbling() {
-    return sizeMs == slideMs;
-  }
-
-  /** Start of the latest window that holds {@code ts}; the others start every {@code slide} before it. */
-  public long lastStart(long ts) {
-    return Math.floorDiv(ts, slideMs) * slideMs;
-  }
-
-  /** Start of the earliest window that holds {@code ts}. */
-  public long firstStart(long ts) {
-    return Math.floorDiv(ts - sizeMs, slideMs) * slideMs + slideMs;
-  }
-
-  public long end(long start) {
-    return start + sizeMs;
+  static SessionSpec session(String gapText, long gapMs) {
+    return new SessionSpec("session-" + gapText, gapMs);
   }
 }

@@ -21,7 +21,7 @@ class EntityStateTest {
   private final List<Event> journal = new ArrayList<>();
 
   private RecordPlan record(SourcedReading... readings) {
-    RecordPlan plan = RecordPlan.of(state, List.of(readings));
+    RecordPlan plan = RecordPlan.of(state, List.of(readings), journal.size(), 0);
     plan.events().forEach(e -> {
       state.apply(e);
       journal.add(e);
@@ -94,7 +94,7 @@ class EntityStateTest {
     List<Event> oneByOne = new ArrayList<>();
     EntityState incremental = new EntityState(MINUTE_WINDOWS, "sensor-00001");
     for (SourcedReading r : stream) {
-      for (Event e : RecordPlan.of(incremental, List.of(r)).events()) {
+      for (Event e : RecordPlan.of(incremental, List.of(r), oneByOne.size(), 0).events()) {
         incremental.apply(e);
         oneByOne.add(e);
       }

@@ -11,7 +11,7 @@ final class Readings {
   static final long T0 = 1_700_000_040_000L; // a minute boundary
 
   static final EntityTypeConfig MINUTE_WINDOWS =
-      new EntityTypeConfig("sensor", List.of(WindowSpec.tumbling(60_000)), 5_000, 60);
+      EntityTypeConfig.of("sensor", List.of(WindowSpec.tumbling(60_000)), 5_000);
 
   private Readings() {}
 

@@ -12,10 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Compares the entity's windows with a deliberately naive, declarative reference of DESIGN §3 on random streams
@@ -62,28 +62,23 @@ class TumblingWindowsProperties {
     return new Expected(closed, late);
   }
 
-  @Property(tries = 300)
-  void closedWindowsAndLateCountsMatchTheReference(
-      @ForAll @Size(min = 1, max = 150) List<@IntRange(min = -100, max = 4) Integer> steps,
-      @ForAll @Size(min = 1, max = 20) List<@IntRange(min = 1, max = 40) Integer> batchSizes) {
-    // A clock that mostly moves forward in whole seconds, so that readings often fall exactly on window ends and
-    // watermarks; negative steps are out-of-order readings, some of them very late.
+  @TestFactory
+  Stream<DynamicTest> closedWindowsAndLateCountsMatchTheReference() {
+    return RandomStreams.cases(300, "tumbling", seed -> () -> check(new Random(seed)));
+  }
+
+  private static void check(Random random) {
+    // Mostly forward, some out of order, some very late (up to 100 s back with 60 s windows).
+    List<Long> times = RandomStreams.times(random, T0, 150, 100, 4);
     List<SourcedReading> stream = new ArrayList<>();
-    long clock = T0;
-    for (int i = 0; i < steps.size(); i++) {
-      long step = steps.get(i) * 1_000L;
-      long ts = step >= 0 ? (clock += step) : Math.max(0, clock + step);
-      stream.add(Readings.reading(i, ts, i % 50));
+    for (int i = 0; i < times.size(); i++) {
+      stream.add(Readings.reading(i, times.get(i), i % 50));
     }
 
     EntityState state = new EntityState(MINUTE_WINDOWS, "sensor-00001");
     Map<Long, long[]> actual = new TreeMap<>();
-    int next = 0;
-    for (int b = 0; next < stream.size(); b++) {
-      int size = batchSizes.get(b % batchSizes.size());
-      List<SourcedReading> batch = stream.subList(next, Math.min(stream.size(), next + size));
-      next += batch.size();
-      for (Event event : RecordPlan.of(state, batch).events()) {
+    for (List<SourcedReading> batch : RandomStreams.batches(random, stream, 40)) {
+      for (Event event : RecordPlan.of(state, batch, 0, 0).events()) {
         state.apply(event);
         if (event instanceof WindowClosed closed) {
           assertEquals(false, actual.containsKey(closed.start()), "a window closes once");

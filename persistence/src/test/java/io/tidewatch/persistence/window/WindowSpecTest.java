@@ -9,7 +9,7 @@ class WindowSpecTest {
 
   @Test
   void tumblingWindowsAreAlignedToTheEpoch() {
-    WindowSpec minute = WindowSpec.tumbling(60_000);
+    AlignedSpec minute = WindowSpec.tumbling(60_000);
     assertEquals(1_700_000_040_000L, minute.firstStart(1_700_000_040_000L));
     assertEquals(1_700_000_040_000L, minute.firstStart(1_700_000_099_999L));
     assertEquals(1_700_000_100_000L, minute.end(minute.firstStart(1_700_000_099_999L)));
@@ -18,7 +18,7 @@ class WindowSpecTest {
 
   @Test
   void slidingReadingLandsInEveryWindowThatHoldsIt() {
-    WindowSpec spec = WindowSpec.sliding(300_000, 60_000);
+    AlignedSpec spec = WindowSpec.sliding(300_000, 60_000);
     long ts = 1_700_000_123_000L;
     long first = spec.firstStart(ts);
     long last = spec.lastStart(ts);

@@ -1,0 +1,9 @@
+package io.tidewatch.persistence.anomaly;
+
+/**
+ * One rule that fired for one value.
+ *
+ * @param previous the value compared with: the previous value (delta), the mean of the window (zscore), or NaN
+ * @param threshold the threshold that was exceeded: the delta, k, or the bound (range)
+ */
+public record AnomalyHit(String rule, String metric, double value, double previous, double threshold) {}

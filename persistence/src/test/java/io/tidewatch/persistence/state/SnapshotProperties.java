@@ -1,0 +1,84 @@
+package io.tidewatch.persistence.state;
+
+import static io.tidewatch.persistence.state.Readings.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.SourcedReading;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Recovery from a snapshot (serialized as the snapshot store would) followed by the rest of the journal gives
+ * exactly the state that replaying the whole journal gives, for every window kind and the anomaly rules.
+ */
+class SnapshotProperties {
+
+  private static final EntityTypeConfig EVERYTHING =
+      EntityTypeConfig.of(
+              "sensor",
+              List.of(WindowSpec.tumbling(60_000), WindowSpec.sliding(120_000, 30_000), WindowSpec.session(20_000)),
+              3_000)
+          .withAnomalies(
+              List.of(
+                  new AnomalyRule.Delta(List.of("*"), 5.0),
+                  new AnomalyRule.ZScore(List.of("t"), 2.0, 8, 4),
+                  new AnomalyRule.Range(List.of("h"), 0, 90)));
+
+  private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private static String canonical(EntityState state) throws Exception {
+    return JSON.writeValueAsString(EntitySnapshot.of(state));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> recoveringFromASnapshotGivesTheSameStateAsAFullReplay() {
+    return RandomStreams.cases(200, "snapshot", seed -> () -> check(new Random(seed)));
+  }
+
+  private static void check(Random random) throws Exception {
+    List<Long> times = RandomStreams.times(random, T0, 120, 50, 30);
+    List<SourcedReading> stream = new ArrayList<>();
+    for (int i = 0; i < times.size(); i++) {
+      double v = random.nextInt(61);
+      stream.add(
+          new SourcedReading(times.get(i), Map.of("t", v, "h", v * 1.6), i % 3 == 0 ? "tick" : null, Map.of(), i % 2, i));
+    }
+    int snapshotAt = random.nextInt(1000);
+    EntityState live = new EntityState(EVERYTHING, "sensor-1");
+    List<Event> journal = new ArrayList<>();
+    for (int i = 0; i < stream.size(); i += 7) {
+      for (Event e : RecordPlan.of(live, stream.subList(i, Math.min(stream.size(), i + 7)), journal.size(), 42).events()) {
+        live.apply(e);
+        journal.add(e);
+      }
+    }
+    journal.addAll(RecordPlan.idle(live, 600_000).events());
+    RecordPlan.idle(live, 600_000).events().forEach(live::apply);
+
+    int cut = journal.isEmpty() ? 0 : snapshotAt % (journal.size() + 1);
+    EntityState upToCut = new EntityState(EVERYTHING, "sensor-1");
+    journal.subList(0, cut).forEach(upToCut::apply);
+    byte[] stored = CBOR.writeValueAsBytes(EntitySnapshot.of(upToCut));
+    EntityState recovered = CBOR.readValue(stored, EntitySnapshot.class).restore(EVERYTHING, "sensor-1");
+    journal.subList(cut, journal.size()).forEach(recovered::apply);
+
+    EntityState replayed = new EntityState(EVERYTHING, "sensor-1");
+    journal.forEach(replayed::apply);
+
+    assertEquals(canonical(replayed), canonical(recovered));
+    assertEquals(canonical(live), canonical(replayed));
+  }
+}
