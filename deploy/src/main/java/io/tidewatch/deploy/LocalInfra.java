@@ -1,9 +1,5 @@
 package io.tidewatch.deploy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,20 +44,7 @@ public final class LocalInfra implements AutoCloseable {
 
     /** Four distinct ports that are free right now, for tests that must not clash with a running demo. */
     public static Ports free() {
-      List<ServerSocket> sockets = new ArrayList<>();
-      try {
-        for (int i = 0; i < 4; i++) {
-          ServerSocket socket = new ServerSocket();
-          sockets.add(socket);
-          socket.bind(new InetSocketAddress(ChildJvm.LOOPBACK, 0));
-        }
-        return new Ports(sockets.get(0).getLocalPort(), sockets.get(1).getLocalPort(),
-            sockets.get(2).getLocalPort(), sockets.get(3).getLocalPort());
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot find free ports on 127.0.0.1", e);
-      } finally {
-        sockets.forEach(LocalInfra::closeQuietly);
-      }
+      return new Ports(FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next());
     }
   }
 

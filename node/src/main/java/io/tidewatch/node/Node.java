@@ -47,7 +47,9 @@ public final class Node {
     }
     EntityTypes types = EntityTypes.fromConfig(config);
     TrackedEntity.init(system, types, EntitySettings.create(system));
-    ReadingsIngest.start(system, IngestSettings.create(system), new ReadingParser(types.names()));
+    IngestSettings ingest = IngestSettings.create(system);
+    ReadingsIngest.start(
+        system, ingest, new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis));
     HttpSettings http = HttpSettings.create(system);
     HttpServer.start(new ApiRoutes(system, types, http).routes(), http, system);
     PekkoManagement.get(system).start();

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,13 +36,20 @@ public final class NodeConfig {
     return withDerivedLists(ConfigFactory.load(layered));
   }
 
+  /**
+   * Cassandra contact points always come from {@code tidewatch.cassandra.contact-points}; seed nodes from
+   * {@code tidewatch.cluster.seed-nodes} only when it is set, so that {@code pekko.cluster.seed-nodes} written
+   * directly in an operator's file still counts.
+   */
   private static Config withDerivedLists(Config config) {
-    Map<String, Object> derived =
-        Map.of(
-            "datastax-java-driver.basic.contact-points",
-            ConfigValueFactory.fromIterable(split(config.getString("tidewatch.cassandra.contact-points"))),
-            "pekko.cluster.seed-nodes",
-            ConfigValueFactory.fromIterable(split(config.getString("tidewatch.cluster.seed-nodes"))));
+    Map<String, Object> derived = new HashMap<>();
+    derived.put(
+        "datastax-java-driver.basic.contact-points",
+        ConfigValueFactory.fromIterable(split(config.getString("tidewatch.cassandra.contact-points"))));
+    List<String> seeds = split(config.getString("tidewatch.cluster.seed-nodes"));
+    if (!seeds.isEmpty()) {
+      derived.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+    }
     return ConfigFactory.parseMap(derived).withFallback(config);
   }
 

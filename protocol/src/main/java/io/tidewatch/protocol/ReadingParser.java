@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -24,14 +26,30 @@ public final class ReadingParser {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   /** Legacy {@code timestamp} values below this are seconds, above it milliseconds. */
   private static final double SECONDS_LIMIT = 1e11;
+  /** Larger magnitudes would overflow window sums and variances into infinities. */
+  public static final double MAX_METRIC_MAGNITUDE = 1e15;
+  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Set<String> entityTypes;
+  private final long maxFutureSkewMs;
+  private final LongSupplier clock;
 
-  /** @param entityTypes the configured entity types; readings of any other type are rejected */
+  /** A parser for these entity types, accepting event times up to a day ahead of the system clock. */
   public ReadingParser(Set<String> entityTypes) {
+    this(entityTypes, DEFAULT_MAX_FUTURE_SKEW, System::currentTimeMillis);
+  }
+
+  /**
+   * @param entityTypes the configured entity types; readings of any other type are rejected
+   * @param maxFutureSkew how far ahead of {@code clock} an event time may be: a reading from the future would hold
+   *     its entity's watermark there and make every later reading late
+   */
+  public ReadingParser(Set<String> entityTypes, Duration maxFutureSkew, LongSupplier clock) {
     this.entityTypes = Set.copyOf(entityTypes);
+    this.maxFutureSkewMs = maxFutureSkew.toMillis();
+    this.clock = clock;
   }
 
   public ParseResult parse(byte[] value) {
@@ -115,8 +133,8 @@ public final class ReadingParser {
       throw new InvalidReading("timestamp must be a number (seconds or milliseconds), got " + timestamp);
     }
     double raw = timestamp.doubleValue();
-    if (!Double.isFinite(raw)) {
-      throw new InvalidReading("timestamp must be finite");
+    if (!Double.isFinite(raw) || raw < 0 || raw > Long.MAX_VALUE / 2.0) {
+      throw new InvalidReading("timestamp out of range: " + timestamp);
     }
     long ts = raw < SECONDS_LIMIT ? Math.round(raw * 1000) : Math.round(raw);
     Map<String, Double> metrics = new HashMap<>();
@@ -196,12 +214,20 @@ public final class ReadingParser {
     if (!Double.isFinite(d)) {
       throw new InvalidReading("metric " + metric + " must be finite, got " + value);
     }
+    if (Math.abs(d) > MAX_METRIC_MAGNITUDE) {
+      throw new InvalidReading("metric " + metric + " exceeds the magnitude limit of 1e15, got " + value);
+    }
     return d;
   }
 
-  private static long validTime(long ts) {
+  private long validTime(long ts) {
     if (ts < 0) {
       throw new InvalidReading("event time must not be negative, got " + ts);
+    }
+    long latest = clock.getAsLong() + maxFutureSkewMs;
+    if (ts > latest) {
+      throw new InvalidReading(
+          "event time " + ts + " is more than " + Duration.ofMillis(maxFutureSkewMs) + " ahead of this node's clock");
     }
     return ts;
   }

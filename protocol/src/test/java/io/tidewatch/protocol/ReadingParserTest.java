@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ReadingParserTest {
 
-  private final ReadingParser parser = new ReadingParser(Set.of("sensor", "user"));
+  private static final long NOW = 1_700_000_100_000L;
+  private final ReadingParser parser = new ReadingParser(Set.of("sensor", "user"), Duration.ofMinutes(10), () -> NOW);
 
   private ParseResult parse(String json) {
     return parser.parse(json.getBytes(StandardCharsets.UTF_8));
@@ -79,6 +81,10 @@ class ReadingParserTest {
         "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":1e999}}|metric t must be finite",
         "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":NaN}}|invalid JSON",
         "{\"sensor_id\":\"s1\",\"temperature\":1}|missing timestamp",
+        "{\"sensor_id\":\"s1\",\"temperature\":1,\"timestamp\":1e300}|timestamp out of range",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":9223372036854775807}|event time 9223372036854775807 is more than PT10M ahead",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1700000700001}|event time 1700000700001 is more than PT10M ahead",
+        "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":-2e15}}|metric t exceeds the magnitude limit",
         "{\"hello\":\"world\"}|no entity id",
       })
   void rejectsBadRecordsWithAReadableReason(String json, String reasonStart) {

@@ -1,6 +1,7 @@
 package io.tidewatch.sharding.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -9,12 +10,16 @@ import org.apache.pekko.kafka.javadsl.SendProducer;
 
 /**
  * Sends a rejected input record to the dead-letter topic with its original key and bytes, and the headers
- * {@code tidewatch-error} (why) and {@code tidewatch-source} (topic/partition/offset) of DESIGN §2.
+ * {@code tidewatch-error} (why) and {@code tidewatch-source} (topic/partition/offset) of DESIGN §2. A value over
+ * 512 KiB is cut to that size, with its original length in {@code tidewatch-truncated}.
  */
 public final class DeadLetterPublisher {
 
   public static final String ERROR_HEADER = "tidewatch-error";
   public static final String SOURCE_HEADER = "tidewatch-source";
+  public static final String TRUNCATED_HEADER = "tidewatch-truncated";
+  /** Kept well under the producer's 1 MiB request limit, so that a dead letter itself is never too large. */
+  static final int MAX_VALUE_BYTES = 512 * 1024;
 
   private final SendProducer<String, byte[]> producer;
   private final String topic;
@@ -25,8 +30,14 @@ public final class DeadLetterPublisher {
   }
 
   public CompletionStage<RecordMetadata> publish(ConsumerRecord<String, byte[]> rejected, String reason) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, rejected.key(), rejected.value());
+    byte[] value = rejected.value();
+    boolean truncate = value != null && value.length > MAX_VALUE_BYTES;
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topic, rejected.key(), truncate ? Arrays.copyOf(value, MAX_VALUE_BYTES) : value);
     record.headers().add(ERROR_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+    if (truncate) {
+      record.headers().add(TRUNCATED_HEADER, String.valueOf(value.length).getBytes(StandardCharsets.UTF_8));
+    }
     String source = rejected.topic() + "/" + rejected.partition() + "/" + rejected.offset();
     record.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
     return producer.send(record);

@@ -2,12 +2,16 @@ package io.tidewatch.sharding.ingest;
 
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
+import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.TrackedEntity;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
@@ -32,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * one ask per entity and batch, with bounded parallelism (the backpressure) → commit the batch's offsets only
  * once every entity acknowledged and every dead letter was written. A failure restarts the consumer from the
  * last commit; entities drop the redelivered records by their offsets.
+ *
+ * <p>An entity's next batch is sent only after its previous one was acknowledged. Entities recognise
+ * redeliveries by the highest offset they recorded, so what they recorded must always be a prefix of what was
+ * sent: were a later batch recorded while an earlier one failed, the earlier one's redelivery would be taken
+ * for a duplicate and lost.
  */
 public final class ReadingsIngest {
 
@@ -43,6 +52,9 @@ public final class ReadingsIngest {
   private final DeadLetterPublisher deadLetters;
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  /** The last unacknowledged ask per entity; only touched by {@link #process} and by completions removing. */
+  private final Map<IngestBatch.EntityRef, CompletableFuture<RecordAck>> inFlight = new ConcurrentHashMap<>();
 
   private ReadingsIngest(
       ClusterSharding sharding, IngestSettings settings, ReadingParser parser, DeadLetterPublisher deadLetters) {
@@ -73,7 +85,10 @@ public final class ReadingsIngest {
         .addTask(
             CoordinatedShutdown.PhaseServiceUnbind(),
             "tidewatch-ingest-drain",
-            () -> ingest.control.get().drainAndShutdown(done, system.executionContext()));
+            () -> {
+              ingest.stopping.set(true); // a consumer restarting now must not start consuming again
+              return ingest.control.get().drainAndShutdown(done, system.executionContext());
+            });
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -87,7 +102,10 @@ public final class ReadingsIngest {
     return ingest;
   }
 
-  private Source<Done, Consumer.Control> consumer() {
+  private Source<Done, ?> consumer() {
+    if (stopping.get()) {
+      return Source.empty();
+    }
     return Consumer.committableSource(settings.consumer(), Subscriptions.topics(settings.topic()))
         .mapMaterializedValue(c -> {
           control.set(c);
@@ -112,14 +130,30 @@ public final class ReadingsIngest {
       log.debug("Dead letter from {}/{}: {}", rejected.record().partition(), rejected.record().offset(), rejected.reason());
       pending.add(deadLetters.publish(rejected.record(), rejected.reason()).toCompletableFuture());
     }
-    batch.readingsByEntity().forEach((entity, readings) ->
-        pending.add(
-            sharding
-                .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
-                .<RecordAck>ask(
-                    replyTo -> new RecordReadings(readings, replyTo), settings.askTimeout())
-                .toCompletableFuture()));
+    batch.readingsByEntity().forEach((entity, readings) -> pending.add(recordAfterPrevious(entity, readings)));
     CommittableOffsetBatch committable = offsets;
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> committable);
+  }
+
+  /** Sends the entity its readings once its previous batch was acknowledged; fails if that one failed. */
+  private CompletableFuture<RecordAck> recordAfterPrevious(IngestBatch.EntityRef entity, List<SourcedReading> readings) {
+    CompletableFuture<RecordAck> previous = inFlight.get(entity);
+    CompletableFuture<RecordAck> recorded =
+        previous == null ? record(entity, readings, 0) : previous.thenCompose(ack -> record(entity, readings, 0));
+    inFlight.put(entity, recorded);
+    recorded.whenComplete((ack, failure) -> inFlight.remove(entity, recorded));
+    return recorded;
+  }
+
+  /** Asks in chunks of at most {@code maxReadingsPerCommand}, one after the other, so no message grows too big. */
+  private CompletableFuture<RecordAck> record(IngestBatch.EntityRef entity, List<SourcedReading> readings, int from) {
+    int to = Math.min(readings.size(), from + settings.maxReadingsPerCommand());
+    List<SourcedReading> chunk = readings.subList(from, to);
+    CompletableFuture<RecordAck> ask =
+        sharding
+            .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
+            .<RecordAck>ask(replyTo -> new RecordReadings(chunk, replyTo), settings.askTimeout())
+            .toCompletableFuture();
+    return to == readings.size() ? ask : ask.thenCompose(ack -> record(entity, readings, to));
   }
 }
