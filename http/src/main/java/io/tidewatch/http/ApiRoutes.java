@@ -1,6 +1,7 @@
 package io.tidewatch.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.persistence.query.EntityJournal;
 import io.tidewatch.persistence.state.EntityTypes;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -17,7 +18,7 @@ public final class ApiRoutes extends AllDirectives {
   public ApiRoutes(ActorSystem<?> system, EntityTypes types, HttpSettings settings) {
     ObjectMapper mapper =
         JacksonObjectMapperProvider.get(system.classicSystem()).getOrCreate("jackson-json", Optional.empty());
-    this.entities = new EntityRoutes(system, types, settings.askTimeout(), mapper);
+    this.entities = new EntityRoutes(system, types, EntityJournal.create(system), settings.askTimeout(), mapper);
     this.problems = new ProblemResponses(mapper);
   }
 

@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,11 +52,14 @@ class ApiRoutesTest {
                 pekko.remote.artery.canonical { hostname = "127.0.0.1", port = 0 }
                 pekko.loglevel = WARNING
                 tidewatch.http.ask-timeout = 3s
+                tidewatch.query.read-journal = "pekko.persistence.testkit.query"
                 """)
             .withFallback(PersistenceTestKitPlugin.getInstance().config())
+            .withFallback(PersistenceTestKitSnapshotPlugin.config())
             .withFallback(ConfigFactory.parseResources("serialization.conf"))
             .withFallback(ConfigFactory.parseResources("entities.conf"))
             .withFallback(ConfigFactory.parseResources("http.conf"))
+            .withFallback(ConfigFactory.parseResources("persistence.conf"))
             .withFallback(ConfigFactory.load())
             .resolve();
     system = ActorSystem.create(Behaviors.empty(), "api-routes-test", config);
@@ -171,5 +175,77 @@ class ApiRoutesTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     problem(post, 405);
+  }
+
+  @Test
+  void pagesClosedWindowsNewestFirstWithFilters() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0 + 1_000, 20.0), reading(1, T0 + 2_000, 22.0), reading(2, T0 + 70_000, 23.5), reading(3, T0 + 130_000, 24.0));
+    String windows = "/api/v1/entities/sensor/" + id + "/windows?spec=tumbling-60s&metric=temperature";
+
+    JsonNode all = JSON.readTree(get(windows).body());
+    assertEquals(2, all.get("items").size());
+    assertEquals(T0 + 60_000, all.get("items").get(0).get("start").asLong(), "newest first");
+    assertEquals(T0, all.get("items").get(1).get("start").asLong());
+    assertTrue(all.get("next").isNull());
+
+    JsonNode first = JSON.readTree(get(windows + "&limit=1").body());
+    assertEquals(1, first.get("items").size());
+    JsonNode second = JSON.readTree(get(windows + "&limit=1&cursor=" + first.get("next").asText()).body());
+    assertEquals(T0, second.get("items").get(0).get("start").asLong());
+    assertTrue(second.get("next").isNull());
+
+    JsonNode fromIso = JSON.readTree(get(windows + "&from=" + java.time.Instant.ofEpochMilli(T0 + 1)).body());
+    assertEquals(1, fromIso.get("items").size(), "from bounds the window start");
+  }
+
+  @Test
+  void servesAlertsOfAnEntity() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0, 20.0), reading(1, T0 + 1_000, 31.0));
+
+    JsonNode alerts = JSON.readTree(get("/api/v1/entities/sensor/" + id + "/alerts").body());
+
+    assertEquals(1, alerts.get("items").size());
+    JsonNode alert = alerts.get("items").get(0);
+    assertTrue(alert.get("alertId").asText().startsWith(id + ":"));
+    assertEquals("delta", alert.get("rule").asText());
+    assertEquals("temperature", alert.get("metric").asText());
+    assertEquals(31.0, alert.get("value").asDouble());
+    assertEquals(20.0, alert.get("previous").asDouble());
+    assertEquals(5.0, alert.get("threshold").asDouble());
+    assertEquals(T0 + 1_000, alert.get("ts").asLong());
+    assertEquals("sensor", alert.get("entityType").asText());
+  }
+
+  @Test
+  void readsWindowsOlderThanTheEntityKeepsFromTheJournal() throws Exception {
+    String id = freshId();
+    SourcedReading[] hourly = new SourcedReading[72];
+    for (int i = 0; i < hourly.length; i++) {
+      hourly[i] = reading(i, T0 + i * 60_000L, 20.0);
+    }
+    record(id, hourly);
+
+    JsonNode page =
+        JSON.readTree(get("/api/v1/entities/sensor/" + id + "/windows?spec=tumbling-60s&limit=1000").body());
+
+    assertEquals(70, page.get("items").size(), "all 70 closed minutes, though the entity keeps only 60");
+    assertEquals(T0, page.get("items").get(69).get("start").asLong());
+  }
+
+  @Test
+  void rejectsBadQueryParameters() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0, 20.0));
+    String base = "/api/v1/entities/sensor/" + id;
+    problem(get(base + "/windows?limit=0"), 400);
+    problem(get(base + "/windows?limit=abc"), 400);
+    problem(get(base + "/windows?from=yesterday"), 400);
+    problem(get(base + "/windows?from=2000&to=1000"), 400);
+    problem(get(base + "/windows?spec=tumbling-7s"), 400);
+    problem(get(base + "/windows?metric=bad%20name"), 400);
+    problem(get(base + "/alerts?cursor=-1"), 400);
+    problem(get("/api/v1/entities/sensor/" + freshId() + "/windows"), 404);
   }
 }

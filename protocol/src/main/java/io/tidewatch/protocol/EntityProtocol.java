@@ -43,15 +43,19 @@ public interface EntityProtocol {
 
   /**
    * @param forgotten true if the entity no longer keeps some older closed windows (the journal has them all)
+   * @param lastSeqNr 0 for an entity that never recorded anything
    */
-  record WindowsReply(List<WindowView> items, boolean forgotten) implements CborSerializable {
+  record WindowsReply(List<WindowView> items, boolean forgotten, long lastSeqNr) implements CborSerializable {
     public WindowsReply {
       items = List.copyOf(items);
     }
   }
 
-  /** @param forgotten true if the entity no longer keeps some older alerts (the journal has them all) */
-  record AlertsReply(List<AlertView> items, boolean forgotten) implements CborSerializable {
+  /**
+   * @param forgotten true if the entity no longer keeps some older alerts (the journal has them all)
+   * @param lastSeqNr 0 for an entity that never recorded anything
+   */
+  record AlertsReply(List<AlertView> items, boolean forgotten, long lastSeqNr) implements CborSerializable {
     public AlertsReply {
       items = List.copyOf(items);
     }

@@ -157,11 +157,15 @@ public final class TrackedEntity
             q.replyTo(),
             new WindowsReply(
                 state.closedWindows(q.spec(), q.metric(), q.from(), q.to(), q.limit()),
-                state.windowsForgotten(q.spec())));
+                state.windowsForgotten(q.spec()),
+                lastSequenceNumber(context)));
   }
 
   private ReplyEffect<Event, EntityState> onGetAlerts(EntityState state, GetAlerts q) {
-    return Effect().reply(q.replyTo(), new AlertsReply(state.alerts(q.from(), q.to(), q.limit()), state.alertsForgotten()));
+    return Effect()
+        .reply(
+            q.replyTo(),
+            new AlertsReply(state.alerts(q.from(), q.to(), q.limit()), state.alertsForgotten(), lastSequenceNumber(context)));
   }
 
   /** Silence for the idle-close time: event time moves on with processing time, so due windows close. */

@@ -1,0 +1,93 @@
+package io.tidewatch.http;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Validated query parameters: every bad value becomes a 400 with a detail a person can act on. */
+final class QueryParams {
+
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  private static final Pattern DIGITS = Pattern.compile("-?[0-9]{1,19}");
+
+  private final Map<String, String> params;
+
+  QueryParams(Map<String, String> params) {
+    this.params = params;
+  }
+
+  int limit() {
+    String raw = params.get("limit");
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    int limit = integer("limit", raw);
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT + ", got " + raw);
+    }
+    return limit;
+  }
+
+  /** The offset a {@code cursor} from a previous page's {@code next} stands for; 0 without one. */
+  int cursor() {
+    String raw = params.get("cursor");
+    if (raw == null) {
+      return 0;
+    }
+    int cursor = integer("cursor", raw);
+    if (cursor < 0 || cursor > 100_000) {
+      throw ProblemException.badRequest("cursor must be a value from a previous page's next, got " + raw);
+    }
+    return cursor;
+  }
+
+  /** A time as epoch milliseconds or ISO-8601 (e.g. 2026-11-21T12:00:00Z); null when absent. */
+  Long time(String name) {
+    String raw = params.get(name);
+    if (raw == null) {
+      return null;
+    }
+    if (DIGITS.matcher(raw).matches()) {
+      try {
+        return Long.parseLong(raw);
+      } catch (NumberFormatException e) {
+        throw ProblemException.badRequest(name + " is out of range: " + raw);
+      }
+    }
+    try {
+      return Instant.parse(raw).toEpochMilli();
+    } catch (DateTimeParseException | ArithmeticException notInstant) {
+      try {
+        return OffsetDateTime.parse(raw).toInstant().toEpochMilli();
+      } catch (DateTimeParseException | ArithmeticException e) {
+        throw ProblemException.badRequest(
+            name + " must be epoch milliseconds or an ISO-8601 time such as 2026-11-21T12:00:00Z, got " + quoted(raw));
+      }
+    }
+  }
+
+  /** An optional metric, spec or event name. */
+  String name(String name) {
+    String raw = params.get(name);
+    if (raw != null && !NAME.matcher(raw).matches()) {
+      throw ProblemException.badRequest(name + " must be 1-64 characters of [A-Za-z0-9._:-], got " + quoted(raw));
+    }
+    return raw;
+  }
+
+  private static int integer(String name, String raw) {
+    try {
+      return Integer.parseInt(raw);
+    } catch (NumberFormatException e) {
+      throw ProblemException.badRequest(name + " must be a whole number, got " + quoted(raw));
+    }
+  }
+
+  private static String quoted(String raw) {
+    return '"' + (raw.length() > 80 ? raw.substring(0, 80) + "…" : raw) + '"';
+  }
+}
