@@ -1,5 +1,6 @@
 package io.tidewatch.node;
 
+import io.tidewatch.node.commands.BenchCommand;
 import io.tidewatch.node.commands.DemoCommand;
 import io.tidewatch.node.commands.InfraCommand;
 import io.tidewatch.node.commands.NodeCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tidewatch 0.1.0",
     description = "Real-time stream analytics on a Pekko cluster: Kafka in, Cassandra journal, HTTP out.",
-    subcommands = {DemoCommand.class, InfraCommand.class, NodeCommand.class, SimulateCommand.class})
+    subcommands = {BenchCommand.class, DemoCommand.class, InfraCommand.class, NodeCommand.class, SimulateCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

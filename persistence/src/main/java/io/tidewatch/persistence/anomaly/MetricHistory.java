@@ -4,17 +4,21 @@ import java.util.Arrays;
 
 /**
  * What the anomaly rules remember of one metric: the previous value in arrival order and, for z-scores, the last
- * {@code capacity} values in a ring. Bounded: never more than {@code capacity} values.
+ * {@code capacity} values in a ring. Bounded: never more than {@code capacity} values; the ring grows to its
+ * capacity only as values arrive, since most of millions of entities may have seen just a few.
  */
 public final class MetricHistory {
 
+  private static final double[] EMPTY = {};
+
   private double previous = Double.NaN;
-  private final double[] ring;
+  private final int capacity;
+  private double[] ring = EMPTY;
   private int size;
   private int next;
 
   public MetricHistory(int capacity) {
-    this.ring = new double[capacity];
+    this.capacity = capacity;
   }
 
   public static MetricHistory restore(double previous, double[] oldestFirst, int capacity) {
@@ -28,12 +32,17 @@ public final class MetricHistory {
 
   public void record(double value) {
     previous = value;
-    if (ring.length > 0) {
+    if (capacity > 0) {
       remember(value);
     }
   }
 
   private void remember(double value) {
+    if (size == ring.length && ring.length < capacity) {
+      // Below capacity nothing was overwritten yet: ring[0..size) is oldest first, and the next slot is size.
+      ring = Arrays.copyOf(ring, Math.min(capacity, Math.max(4, ring.length * 2)));
+      next = size;
+    }
     ring[next] = value;
     next = (next + 1) % ring.length;
     size = Math.min(size + 1, ring.length);
@@ -48,7 +57,7 @@ public final class MetricHistory {
   }
 
   public int capacity() {
-    return ring.length;
+    return capacity;
   }
 
   /** The last {@code n} values (fewer if fewer were seen), oldest first. */
@@ -65,7 +74,7 @@ public final class MetricHistory {
   public record Snapshot(double previous, int capacity, double[] values) {}
 
   public Snapshot snapshot() {
-    return new Snapshot(previous, ring.length, last(size));
+    return new Snapshot(previous, capacity, last(size));
   }
 
   public static MetricHistory restore(Snapshot s) {
@@ -73,11 +82,11 @@ public final class MetricHistory {
   }
 
   public MetricHistory copy() {
-    MetricHistory copy = new MetricHistory(ring.length);
+    MetricHistory copy = new MetricHistory(capacity);
     copy.previous = previous;
     copy.size = size;
     copy.next = next;
-    System.arraycopy(ring, 0, copy.ring, 0, ring.length);
+    copy.ring = ring.clone();
     return copy;
   }
 

@@ -9,6 +9,7 @@ import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -59,9 +60,9 @@ public record EntitySnapshot(
         s.duplicates,
         s.anomalies,
         s.maxEventTime,
-        Map.copyOf(s.offsets),
-        Map.copyOf(s.lastValues),
-        Map.copyOf(s.metricCounts),
+        s.offsets.toMap(),
+        s.lastValues(),
+        s.metricCounts(),
         s.openWindows().stream().map(OpenWindow::snapshot).toList(),
         sessions,
         recent,
@@ -79,8 +80,7 @@ public record EntitySnapshot(
     s.anomalies = anomalies;
     s.maxEventTime = maxEventTime;
     s.offsets.putAll(offsets);
-    s.lastValues.putAll(lastValues);
-    s.metricCounts.putAll(metricCounts);
+    lastValues.forEach((metric, last) -> s.metrics.put(metric.intern(), new MetricSummary(last, metricCounts.get(metric))));
     for (OpenWindow.Snapshot w : openWindows) {
       SpecWindows specWindows = s.windows.get(w.spec());
       if (specWindows != null) { // a spec removed from the configuration since: its open windows are dropped
@@ -93,7 +93,9 @@ public record EntitySnapshot(
       }
     });
     recentWindows.forEach((spec, kept) -> s.recentWindows.put(spec, new ArrayDeque<>(kept)));
-    s.windowsForgotten.addAll(windowsForgotten);
+    if (!windowsForgotten.isEmpty()) {
+      s.windowsForgotten = new HashSet<>(windowsForgotten);
+    }
     histories.forEach((metric, h) -> s.histories.put(metric, MetricHistory.restore(h)));
     s.recentAlerts.addAll(recentAlerts);
     s.alertsForgotten = alertsForgotten;

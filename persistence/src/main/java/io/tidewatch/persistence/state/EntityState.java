@@ -46,17 +46,17 @@ public final class EntityState {
   long duplicates;
   long anomalies;
   long maxEventTime = Long.MIN_VALUE;
-  final Map<Integer, Long> offsets = new HashMap<>();
-  final Map<String, Double> lastValues = new HashMap<>();
-  final Map<String, Long> metricCounts = new HashMap<>();
+  final PartitionOffsets offsets = new PartitionOffsets();
+  /** Last value and count per metric name (names interned: millions of entities share them). */
+  final Map<String, MetricSummary> metrics = new HashMap<>(4);
   /** Open windows per spec id, in configuration order. */
   final Map<String, SpecWindows> windows = new LinkedHashMap<>();
   /** Closed windows per spec, newest first, at most {@code recentWindowsPerSpec}. */
   final Map<String, Deque<WindowClosed>> recentWindows = new LinkedHashMap<>();
-  /** Specs of which the state dropped closed windows to stay bounded. */
-  final Set<String> windowsForgotten = new HashSet<>();
+  /** Specs of which the state dropped closed windows to stay bounded (allocated when the first one is dropped). */
+  Set<String> windowsForgotten = Set.of();
   /** Anomaly rule memory per metric, only for metrics that some rule watches. */
-  final Map<String, MetricHistory> histories = new HashMap<>();
+  final Map<String, MetricHistory> histories = new HashMap<>(4);
   final Deque<AnomalyDetected> recentAlerts = new ArrayDeque<>();
   boolean alertsForgotten;
 
@@ -92,8 +92,7 @@ public final class EntityState {
 
   /** True if a reading with these Kafka coordinates was already recorded (a redelivery). */
   public boolean isDuplicate(SourcedReading reading) {
-    Long last = offsets.get(reading.partition());
-    return last != null && reading.offset() <= last;
+    return reading.offset() <= offsets.get(reading.partition());
   }
 
   /**
@@ -145,15 +144,20 @@ public final class EntityState {
   }
 
   private void applyReading(SourcedReading reading) {
-    offsets.merge(reading.partition(), reading.offset(), Math::max);
+    offsets.advance(reading.partition(), reading.offset());
     readings++;
     reading.metrics().forEach((metric, value) -> {
-      lastValues.put(metric, value);
-      metricCounts.merge(metric, 1L, Long::sum);
+      MetricSummary summary = metrics.get(metric);
+      if (summary == null) {
+        metrics.put(metric.intern(), new MetricSummary(value, 1));
+      } else {
+        summary.last = value;
+        summary.count++;
+      }
       MetricHistory history = histories.get(metric);
       if (history == null && config.anomalies().rules().stream().anyMatch(r -> r.appliesTo(metric))) {
         history = new MetricHistory(config.anomalies().historyFor(metric));
-        histories.put(metric, history);
+        histories.put(metric.intern(), history);
       }
       if (history != null) {
         history.record(value);
@@ -179,7 +183,11 @@ public final class EntityState {
     kept.addFirst(closed);
     if (kept.size() > config.recentWindowsPerSpec()) {
       kept.removeLast();
-      windowsForgotten.add(closed.spec());
+      if (!windowsForgotten.contains(closed.spec())) {
+        Set<String> forgotten = new HashSet<>(windowsForgotten);
+        forgotten.add(closed.spec());
+        windowsForgotten = forgotten;
+      }
     }
   }
 
@@ -282,10 +290,22 @@ public final class EntityState {
         anomalies,
         watermark(),
         lastSeqNr,
-        lastValues,
-        metricCounts,
+        lastValues(),
+        metricCounts(),
         openViews,
         recentViews);
+  }
+
+  Map<String, Double> lastValues() {
+    Map<String, Double> values = new HashMap<>();
+    metrics.forEach((metric, summary) -> values.put(metric, summary.last));
+    return values;
+  }
+
+  Map<String, Long> metricCounts() {
+    Map<String, Long> counts = new HashMap<>();
+    metrics.forEach((metric, summary) -> counts.put(metric, summary.count));
+    return counts;
   }
 
   /** One view per metric of a window; a window of events only (no metrics) shows as one view with no metric. */

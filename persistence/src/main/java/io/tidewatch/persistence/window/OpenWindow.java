@@ -3,18 +3,28 @@ package io.tidewatch.persistence.window;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.MetricAggregate;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The running aggregates of one window that has not closed yet: per metric, and a count per event name. */
+/**
+ * The running aggregates of one window that has not closed yet: per metric, and a count per event name.
+ *
+ * <p>Kept compact because an entity holds several at once and there may be millions of entities: metrics are a
+ * pair of small arrays (an entity has a handful), and the event counts exist only once an event was seen.
+ */
 public final class OpenWindow {
+
+  private static final String[] NO_NAMES = {};
+  private static final RunningStats[] NO_STATS = {};
 
   private final String spec;
   private long start;
   private long end;
   private long count;
-  private final Map<String, RunningStats> metrics = new HashMap<>();
-  private final Map<String, Long> events = new HashMap<>();
+  private String[] names = NO_NAMES;
+  private RunningStats[] stats = NO_STATS;
+  private Map<String, Long> events;
 
   public OpenWindow(String spec, long start, long end) {
     this.spec = spec;
@@ -24,22 +34,41 @@ public final class OpenWindow {
 
   public void add(SourcedReading reading) {
     count++;
-    reading.metrics().forEach((metric, value) -> metrics.computeIfAbsent(metric, m -> new RunningStats()).add(value));
+    reading.metrics().forEach((metric, value) -> statsOf(metric).add(value));
     if (reading.event() != null) {
-      events.merge(reading.event(), 1L, Long::sum);
+      countEvent(reading.event(), 1);
     }
   }
 
   /** Folds another window's aggregates into this one (sessions that a reading bridged). */
   public void absorb(OpenWindow other) {
     count += other.count;
-    other.metrics.forEach((metric, stats) ->
-        metrics.merge(metric, stats.copy(), (mine, theirs) -> {
-          mine.merge(theirs);
-          return mine;
-        }));
-    other.events.forEach((event, n) -> events.merge(event, n, Long::sum));
+    for (int i = 0; i < other.names.length; i++) {
+      statsOf(other.names[i]).merge(other.stats[i]);
+    }
+    if (other.events != null) {
+      other.events.forEach(this::countEvent);
+    }
     span(Math.min(start, other.start), Math.max(end, other.end));
+  }
+
+  private RunningStats statsOf(String metric) {
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].equals(metric)) {
+        return stats[i];
+      }
+    }
+    names = Arrays.copyOf(names, names.length + 1);
+    stats = Arrays.copyOf(stats, stats.length + 1);
+    names[names.length - 1] = metric.intern(); // millions of windows share a few metric names
+    return stats[stats.length - 1] = new RunningStats();
+  }
+
+  private void countEvent(String event, long n) {
+    if (events == null) {
+      events = new HashMap<>(4);
+    }
+    events.merge(event, n, Long::sum);
   }
 
   /** Sets where a session window starts and ends. */
@@ -69,31 +98,47 @@ public final class OpenWindow {
       String spec, long start, long end, long count, Map<String, RunningStats.Snapshot> metrics, Map<String, Long> events) {}
 
   public Snapshot snapshot() {
-    Map<String, RunningStats.Snapshot> stats = new HashMap<>();
-    metrics.forEach((metric, s) -> stats.put(metric, s.snapshot()));
-    return new Snapshot(spec, start, end, count, stats, Map.copyOf(events));
+    Map<String, RunningStats.Snapshot> metrics = new HashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      metrics.put(names[i], stats[i].snapshot());
+    }
+    return new Snapshot(spec, start, end, count, metrics, events == null ? Map.of() : Map.copyOf(events));
   }
 
   public static OpenWindow restore(Snapshot s) {
     OpenWindow w = new OpenWindow(s.spec(), s.start(), s.end());
     w.count = s.count();
-    s.metrics().forEach((metric, stats) -> w.metrics.put(metric, RunningStats.restore(stats)));
-    w.events.putAll(s.events());
+    w.names = new String[s.metrics().size()];
+    w.stats = new RunningStats[s.metrics().size()];
+    int i = 0;
+    for (Map.Entry<String, RunningStats.Snapshot> metric : s.metrics().entrySet()) {
+      w.names[i] = metric.getKey().intern();
+      w.stats[i++] = RunningStats.restore(metric.getValue());
+    }
+    s.events().forEach(w::countEvent);
     return w;
   }
 
   public OpenWindow copy() {
     OpenWindow copy = new OpenWindow(spec, start, end);
     copy.count = count;
-    metrics.forEach((metric, stats) -> copy.metrics.put(metric, stats.copy()));
-    copy.events.putAll(events);
+    copy.names = names.clone();
+    copy.stats = new RunningStats[stats.length];
+    for (int i = 0; i < stats.length; i++) {
+      copy.stats[i] = stats[i].copy();
+    }
+    if (events != null) {
+      copy.events = new HashMap<>(events);
+    }
     return copy;
   }
 
   /** The event that closes this window, with its final aggregates. */
   public WindowClosed toClosed() {
     Map<String, MetricAggregate> aggregates = new HashMap<>();
-    metrics.forEach((metric, stats) -> aggregates.put(metric, stats.toAggregate()));
-    return new WindowClosed(spec, start, end, count, aggregates, events);
+    for (int i = 0; i < names.length; i++) {
+      aggregates.put(names[i], stats[i].toAggregate());
+    }
+    return new WindowClosed(spec, start, end, count, aggregates, events == null ? Map.of() : events);
   }
 }

@@ -30,6 +30,15 @@ public final class RunningStats {
     if (other.count == 0) {
       return;
     }
+    if (count == 0) {
+      count = other.count;
+      sum = other.sum;
+      min = other.min;
+      max = other.max;
+      mean = other.mean;
+      m2 = other.m2;
+      return;
+    }
     long total = count + other.count;
     double delta = other.mean - mean;
     m2 += other.m2 + delta * delta * ((double) count * other.count / total);

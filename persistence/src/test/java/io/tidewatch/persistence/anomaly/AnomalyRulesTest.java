@@ -60,4 +60,16 @@ class AnomalyRulesTest {
     MetricHistory restored = MetricHistory.restore(h.snapshot());
     assertEquals(List.of(4.0, 5.0), java.util.Arrays.stream(restored.last(2)).boxed().toList());
   }
+
+  @Test
+  void historyGrowsToItsCapacityKeepingArrivalOrder() {
+    MetricHistory h = new MetricHistory(60);
+    for (int i = 1; i <= 100; i++) {
+      h.record(i);
+      double[] last = h.last(60);
+      assertEquals(Math.min(i, 60), last.length);
+      assertEquals(i, last[last.length - 1], "newest last after " + i + " values");
+      assertEquals(Math.max(1, i - 59), last[0], "oldest first after " + i + " values");
+    }
+  }
 }
