@@ -16,11 +16,20 @@ public interface EntityProtocol {
    * many readings: that is where throughput comes from. Readings already recorded (a Kafka redelivery) are
    * acknowledged without effect.
    */
-  record RecordReadings(List<SourcedReading> readings, ActorRef<RecordAck> replyTo) implements Command {
+  record RecordReadings(String topic, List<SourcedReading> readings, ActorRef<RecordAck> replyTo)
+      implements Command {
     public RecordReadings {
       readings = List.copyOf(readings);
     }
+
+    /** Readings from the default input topic. */
+    public RecordReadings(List<SourcedReading> readings, ActorRef<RecordAck> replyTo) {
+      this(DEFAULT_TOPIC, readings, replyTo);
+    }
   }
+
+  /** The default input topic (DESIGN §2); also the topic of events journaled before events named theirs. */
+  String DEFAULT_TOPIC = "tidewatch.readings";
 
   record GetState(ActorRef<EntityStateView> replyTo) implements Command {}
 
@@ -64,7 +73,7 @@ public interface EntityProtocol {
   /** Acknowledges a {@link RecordReadings} once its events are journaled. */
   record RecordAck(int recorded, int duplicates) implements CborSerializable {}
 
-  /** A reading as the entity records it: the parsed values plus the Kafka coordinates it came from. */
+  /** A reading as the entity records it: the parsed values plus the partition and offset it came from. */
   record SourcedReading(
       long ts,
       Map<String, Double> metrics,
@@ -86,8 +95,11 @@ public interface EntityProtocol {
 
   sealed interface Event extends CborSerializable {}
 
-  /** Readings recorded, in arrival order; no window closes between the first and the last of them. */
-  record ReadingsRecorded(List<SourcedReading> readings) implements Event {
+  /**
+   * Readings recorded, in arrival order; no window closes and no rule fires between the first and the last. Version
+   * 2 names the Kafka topic the readings came from (version 1 had none: {@code ReadingsRecordedMigration}).
+   */
+  record ReadingsRecorded(String topic, List<SourcedReading> readings) implements Event {
     public ReadingsRecorded {
       readings = List.copyOf(readings);
     }

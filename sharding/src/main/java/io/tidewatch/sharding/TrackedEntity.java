@@ -137,7 +137,7 @@ public final class TrackedEntity
 
   private ReplyEffect<Event, EntityState> onRecordReadings(EntityState state, RecordReadings cmd) {
     lastHeardMs = clock.millis();
-    RecordPlan plan = RecordPlan.of(state, cmd.readings(), lastSequenceNumber(context), lastHeardMs);
+    RecordPlan plan = RecordPlan.of(state, cmd.topic(), cmd.readings(), lastSequenceNumber(context), lastHeardMs);
     if (plan.events().isEmpty()) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }

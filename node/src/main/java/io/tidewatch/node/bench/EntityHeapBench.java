@@ -1,5 +1,6 @@
 package io.tidewatch.node.bench;
 
+import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tidewatch.persistence.state.EntityState;
@@ -93,7 +94,7 @@ public final class EntityHeapBench {
     List<EntityState> states = new ArrayList<>(entities);
     for (int i = 0; i < entities; i++) {
       EntityState state = new EntityState(sensor, String.format(Locale.ROOT, "sensor-%05d", i));
-      for (Event e : RecordPlan.of(state, readings(random, i), 0, 0).events()) {
+      for (Event e : RecordPlan.of(state, DEFAULT_TOPIC, readings(random, i), 0, 0).events()) {
         state.apply(e);
       }
       states.add(state);

@@ -18,6 +18,7 @@ import java.util.Map;
  * recovery starts from. Restoring it gives exactly the state that replaying the journal up to it gives.
  *
  * @param version the shape of this record, for {@code JacksonMigration} when it changes
+ * @param offsets highest recorded Kafka offset by {@code "topic/partition"}
  * @param lastClosedSessions per session spec: first event time and end of its latest closed session
  */
 public record EntitySnapshot(
@@ -27,7 +28,7 @@ public record EntitySnapshot(
     long duplicates,
     long anomalies,
     long maxEventTime,
-    Map<Integer, Long> offsets,
+    Map<String, Long> offsets,
     Map<String, Double> lastValues,
     Map<String, Long> metricCounts,
     List<OpenWindow.Snapshot> openWindows,

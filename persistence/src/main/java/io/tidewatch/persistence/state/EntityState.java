@@ -72,7 +72,7 @@ public final class EntityState {
   /** Applies one journaled event. Deterministic: replaying the journal rebuilds exactly this state. */
   public EntityState apply(Event event) {
     if (event instanceof ReadingsRecorded recorded) {
-      recorded.readings().forEach(this::applyReading);
+      recorded.readings().forEach(reading -> applyReading(recorded.topic(), reading));
     } else if (event instanceof WindowClosed closed) {
       close(closed);
     } else if (event instanceof AnomalyDetected alert) {
@@ -91,8 +91,8 @@ public final class EntityState {
   }
 
   /** True if a reading with these Kafka coordinates was already recorded (a redelivery). */
-  public boolean isDuplicate(SourcedReading reading) {
-    return reading.offset() <= offsets.get(reading.partition());
+  public boolean isDuplicate(String topic, SourcedReading reading) {
+    return reading.offset() <= offsets.get(topic, reading.partition());
   }
 
   /**
@@ -143,8 +143,8 @@ public final class EntityState {
     return hits;
   }
 
-  private void applyReading(SourcedReading reading) {
-    offsets.advance(reading.partition(), reading.offset());
+  private void applyReading(String topic, SourcedReading reading) {
+    offsets.advance(topic, reading.partition(), reading.offset());
     readings++;
     reading.metrics().forEach((metric, value) -> {
       MetricSummary summary = metrics.get(metric);

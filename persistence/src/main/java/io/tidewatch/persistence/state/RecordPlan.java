@@ -27,19 +27,20 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
    * @param lastSeqNr the entity's last sequence number: alert ids name the sequence number of their event
    * @param nowMs processing time, recorded as the detection time of alerts
    */
-  public static RecordPlan of(EntityState state, List<SourcedReading> readings, long lastSeqNr, long nowMs) {
-    Builder plan = new Builder(state, lastSeqNr);
+  public static RecordPlan of(
+      EntityState state, String topic, List<SourcedReading> readings, long lastSeqNr, long nowMs) {
+    Builder plan = new Builder(state, topic, lastSeqNr);
     int recorded = 0;
     int duplicates = 0;
     for (SourcedReading reading : readings) {
-      if (plan.scratch.isDuplicate(reading)) {
+      if (plan.scratch.isDuplicate(topic, reading)) {
         duplicates++;
         continue;
       }
       recorded++;
       List<AnomalyHit> hits = plan.scratch.detect(reading);
       plan.chunk.add(reading);
-      plan.scratch.apply(new ReadingsRecorded(List.of(reading)));
+      plan.scratch.apply(new ReadingsRecorded(topic, List.of(reading)));
       List<WindowClosed> due = plan.scratch.dueWindows();
       if (!hits.isEmpty() || !due.isEmpty()) {
         plan.flushChunk();
@@ -64,7 +65,7 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
     if (state.maxEventTime() == Long.MIN_VALUE) {
       return new RecordPlan(List.of(), 0, 0);
     }
-    Builder plan = new Builder(state, 0);
+    Builder plan = new Builder(state, null, 0);
     plan.scratch.apply(new IdleTimeAdvanced(state.maxEventTime() + silentMs));
     List<WindowClosed> due = plan.scratch.dueWindows();
     if (due.isEmpty()) {
@@ -89,12 +90,14 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
 
   private static final class Builder {
     final EntityState scratch;
+    final String topic;
     final long lastSeqNr;
     final List<Event> events = new ArrayList<>();
     List<SourcedReading> chunk = new ArrayList<>();
 
-    Builder(EntityState state, long lastSeqNr) {
+    Builder(EntityState state, String topic, long lastSeqNr) {
       this.scratch = state.copy();
+      this.topic = topic;
       this.lastSeqNr = lastSeqNr;
     }
 
@@ -104,7 +107,7 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
 
     void flushChunk() {
       if (!chunk.isEmpty()) {
-        events.add(new ReadingsRecorded(chunk)); // already applied to the scratch state, one by one
+        events.add(new ReadingsRecorded(topic, chunk)); // already applied to the scratch state, one by one
         chunk = new ArrayList<>();
       }
     }

@@ -1,5 +1,6 @@
 package io.tidewatch.persistence.state;
 
+import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import static io.tidewatch.persistence.state.Readings.MINUTE_WINDOWS;
 import static io.tidewatch.persistence.state.Readings.T0;
 import static io.tidewatch.persistence.state.Readings.reading;
@@ -21,7 +22,7 @@ class EntityStateTest {
   private final List<Event> journal = new ArrayList<>();
 
   private RecordPlan record(SourcedReading... readings) {
-    RecordPlan plan = RecordPlan.of(state, List.of(readings), journal.size(), 0);
+    RecordPlan plan = RecordPlan.of(state, DEFAULT_TOPIC, List.of(readings), journal.size(), 0);
     plan.events().forEach(e -> {
       state.apply(e);
       journal.add(e);
@@ -83,6 +84,16 @@ class EntityStateTest {
   }
 
   @Test
+  void theSameOffsetFromAnotherTopicIsNoRedelivery() {
+    record(reading(5, T0 + 1_000, 20.0));
+
+    RecordPlan plan = RecordPlan.of(state, "readings-v2", List.of(reading(5, T0 + 2_000, 21.0)), journal.size(), 0);
+
+    assertEquals(1, plan.recorded());
+    assertEquals(0, plan.duplicates());
+  }
+
+  @Test
   void aWholeBatchAtOnceGivesTheSameEventsAsOneReadingAtATime() {
     List<SourcedReading> stream =
         List.of(
@@ -94,7 +105,7 @@ class EntityStateTest {
     List<Event> oneByOne = new ArrayList<>();
     EntityState incremental = new EntityState(MINUTE_WINDOWS, "sensor-00001");
     for (SourcedReading r : stream) {
-      for (Event e : RecordPlan.of(incremental, List.of(r), oneByOne.size(), 0).events()) {
+      for (Event e : RecordPlan.of(incremental, DEFAULT_TOPIC, List.of(r), oneByOne.size(), 0).events()) {
         incremental.apply(e);
         oneByOne.add(e);
       }

@@ -1,5 +1,6 @@
 package io.tidewatch.persistence.state;
 
+import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import static io.tidewatch.persistence.state.Readings.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -102,7 +103,7 @@ class SessionWindowsProperties {
     EntityState state = new EntityState(SESSIONS, "user-00001");
     TreeMap<Long, String> actual = new TreeMap<>();
     for (List<SourcedReading> batch : RandomStreams.batches(random, stream, 30)) {
-      for (Event event : RecordPlan.of(state, batch, 0, 0).events()) {
+      for (Event event : RecordPlan.of(state, DEFAULT_TOPIC, batch, 0, 0).events()) {
         state.apply(event);
         if (event instanceof WindowClosed closed) {
           assertEquals(null, actual.get(closed.start()), "a session closes once");

@@ -1,5 +1,6 @@
 package io.tidewatch.persistence.state;
 
+import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import static io.tidewatch.persistence.state.Readings.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -60,7 +61,7 @@ class SnapshotProperties {
     EntityState live = new EntityState(EVERYTHING, "sensor-1");
     List<Event> journal = new ArrayList<>();
     for (int i = 0; i < stream.size(); i += 7) {
-      for (Event e : RecordPlan.of(live, stream.subList(i, Math.min(stream.size(), i + 7)), journal.size(), 42).events()) {
+      for (Event e : RecordPlan.of(live, DEFAULT_TOPIC, stream.subList(i, Math.min(stream.size(), i + 7)), journal.size(), 42).events()) {
         live.apply(e);
         journal.add(e);
       }

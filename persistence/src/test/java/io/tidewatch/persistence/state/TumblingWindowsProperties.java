@@ -1,5 +1,6 @@
 package io.tidewatch.persistence.state;
 
+import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import static io.tidewatch.persistence.state.Readings.MINUTE_WINDOWS;
 import static io.tidewatch.persistence.state.Readings.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -78,7 +79,7 @@ class TumblingWindowsProperties {
     EntityState state = new EntityState(MINUTE_WINDOWS, "sensor-00001");
     Map<Long, long[]> actual = new TreeMap<>();
     for (List<SourcedReading> batch : RandomStreams.batches(random, stream, 40)) {
-      for (Event event : RecordPlan.of(state, batch, 0, 0).events()) {
+      for (Event event : RecordPlan.of(state, DEFAULT_TOPIC, batch, 0, 0).events()) {
         state.apply(event);
         if (event instanceof WindowClosed closed) {
           assertEquals(false, actual.containsKey(closed.start()), "a window closes once");

@@ -152,7 +152,7 @@ public final class ReadingsIngest {
     CompletableFuture<RecordAck> ask =
         sharding
             .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
-            .<RecordAck>ask(replyTo -> new RecordReadings(chunk, replyTo), settings.askTimeout())
+            .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout())
             .toCompletableFuture();
     return to == readings.size() ? ask : ask.thenCompose(ack -> record(entity, readings, to));
   }
