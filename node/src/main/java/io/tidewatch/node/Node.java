@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.tidewatch.http.ApiRoutes;
 import io.tidewatch.http.HttpServer;
 import io.tidewatch.http.HttpSettings;
+import io.tidewatch.persistence.projection.OutputProjections;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.EntitySettings;
@@ -47,6 +48,7 @@ public final class Node {
     }
     EntityTypes types = EntityTypes.fromConfig(config);
     TrackedEntity.init(system, types, EntitySettings.create(system));
+    OutputProjections.init(system);
     IngestSettings ingest = IngestSettings.create(system);
     ReadingsIngest.start(
         system, ingest, new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis));

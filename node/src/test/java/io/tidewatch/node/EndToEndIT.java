@@ -205,6 +205,7 @@ class EndToEndIT {
       });
     }
     assertDeadLetters();
+    assertAggregatesPublished();
 
     JsonNode before = state(httpPort, sensorId(3));
     stopNode(node);
@@ -271,6 +272,35 @@ class EndToEndIT {
     assertTrue(noTimeReason.startsWith("missing ts"), noTimeReason);
     String source = header(byValue.get("{not json"), "tidewatch-source");
     assertTrue(source.matches(READINGS + "/[0-3]/[0-9]+"), source);
+  }
+
+  /**
+   * Every closed window reached tidewatch.aggregates (at least once): per sensor the first tumbling minute and the
+   * sliding window [T0 - 4 min, T0 + 1 min), for the one metric.
+   */
+  private static void assertAggregatesPublished() throws Exception {
+    java.util.Set<String> expected = new java.util.TreeSet<>();
+    for (int s = 0; s < SENSORS; s++) {
+      expected.add(sensorId(s) + ":tumbling-60s:" + T0 + ":temperature");
+      expected.add(sensorId(s) + ":sliding-5m-1m:" + (T0 - 240_000) + ":temperature");
+    }
+    java.util.Set<String> seen = new java.util.TreeSet<>();
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "aggregates-check");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of("tidewatch.aggregates"));
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (!seen.containsAll(expected) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          JsonNode json = JSON.readTree(record.value());
+          assertEquals(json.get("entityId").asText(), new String(record.key(), StandardCharsets.UTF_8));
+          seen.add(json.get("windowId").asText());
+        }
+      }
+    }
+    assertEquals(expected, seen, "consumers dedup by windowId and find exactly the closed windows");
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -1,5 +1,6 @@
 package io.tidewatch.sharding;
 
+import io.tidewatch.persistence.projection.OutputTags;
 import io.tidewatch.persistence.state.EntitySnapshot;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
@@ -20,7 +21,6 @@ import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -50,9 +50,6 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  */
 public final class TrackedEntity
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, EntityState> {
-
-  /** Slices for the output projections. Never change the count without a migration plan. */
-  public static final List<String> TAGS = List.of("tidewatch-0", "tidewatch-1", "tidewatch-2", "tidewatch-3");
 
   private static final String SILENCE_TIMER = "silence";
   private static final int SNAPSHOT_EVERY = 100;
@@ -110,7 +107,7 @@ public final class TrackedEntity
     this.config = config;
     this.settings = settings;
     this.entityId = entityId;
-    this.tags = Set.of(TAGS.get(Math.abs(entityId.hashCode() % TAGS.size())));
+    this.tags = Set.of(OutputTags.tagFor(entityId));
     this.shard = shard;
     this.clock = clock;
     this.lastHeardMs = clock.millis();

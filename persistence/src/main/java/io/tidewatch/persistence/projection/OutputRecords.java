@@ -1,0 +1,80 @@
+package io.tidewatch.persistence.projection;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.persistence.state.EntityState;
+import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import io.tidewatch.protocol.WindowView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * What the output topics receive for a journaled event, keyed by entity id (DESIGN §2): one aggregates record per
+ * closed window and metric, one alerts record per anomaly. Delivery is at least once; the {@code windowId} and
+ * {@code alertId} are stable, so consumers drop repeats by them.
+ */
+public final class OutputRecords {
+
+  /** An aggregates record: the window view plus who it belongs to and its stable id. */
+  public record AggregateRecord(
+      String windowId,
+      String entityType,
+      String entityId,
+      String spec,
+      String metric,
+      long start,
+      long end,
+      long count,
+      double sum,
+      double min,
+      double max,
+      double mean,
+      double stddev,
+      Map<String, Long> events) {
+
+    static AggregateRecord of(String type, String id, WindowView w) {
+      String windowId = id + ":" + w.spec() + ":" + w.start() + (w.metric() == null ? "" : ":" + w.metric());
+      return new AggregateRecord(
+          windowId, type, id, w.spec(), w.metric(), w.start(), w.end(), w.count(), w.sum(), w.min(), w.max(),
+          w.mean(), w.stddev(), w.events());
+    }
+  }
+
+  private final ObjectMapper mapper;
+  private final String aggregatesTopic;
+  private final String alertsTopic;
+
+  public OutputRecords(ObjectMapper mapper, String aggregatesTopic, String alertsTopic) {
+    this.mapper = mapper;
+    this.aggregatesTopic = aggregatesTopic;
+    this.alertsTopic = alertsTopic;
+  }
+
+  /** The records for one event of entity {@code type}/{@code id}; none for events that are not output. */
+  public List<ProducerRecord<String, String>> of(String type, String id, Event event) {
+    if (event instanceof WindowClosed closed) {
+      List<ProducerRecord<String, String>> records = new ArrayList<>();
+      for (WindowView view : EntityState.views(closed)) {
+        records.add(new ProducerRecord<>(aggregatesTopic, id, json(AggregateRecord.of(type, id, view))));
+      }
+      return records;
+    }
+    if (event instanceof AnomalyDetected alert) {
+      return List.of(new ProducerRecord<>(alertsTopic, id, json(AlertView.of(type, id, alert))));
+    }
+    return List.of();
+  }
+
+  private String json(Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("output records are plain records and always serialize", e);
+    }
+  }
+}
