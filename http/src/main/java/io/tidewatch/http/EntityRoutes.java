@@ -16,6 +16,7 @@ import io.tidewatch.protocol.EntityProtocol.GetWindows;
 import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.protocol.WindowView;
+import io.tidewatch.sharding.Futures;
 import io.tidewatch.sharding.TrackedEntity;
 import java.time.Duration;
 import java.util.List;
@@ -66,8 +67,7 @@ public final class EntityRoutes extends AllDirectives {
   }
 
   private CompletionStage<EntityStateView> state(String type, String id) {
-    return entity(type, id)
-        .ask(GetState::new, askTimeout)
+    return Futures.plain(entity(type, id).ask(GetState::new, askTimeout))
         .thenApply(view -> {
           if (view.isUnknown()) {
             throw unknown(type, id);
@@ -90,14 +90,14 @@ public final class EntityRoutes extends AllDirectives {
     requireOrdered(from, to);
     int offset = params.cursor();
     int wanted = offset + params.limit() + 1; // one more than the page shows whether there is a next one
-    return entity
-        .<WindowsReply>ask(replyTo -> new GetWindows(spec, metric, from, to, wanted, replyTo), askTimeout)
+    return Futures.plain(
+            entity.<WindowsReply>ask(replyTo -> new GetWindows(spec, metric, from, to, wanted, replyTo), askTimeout))
         .thenCompose(reply -> {
           if (reply.lastSeqNr() == 0) {
             throw unknown(type, id);
           }
           return reply.items().size() < wanted && reply.forgotten()
-              ? journal.closedWindows(type, id, spec, metric, from, to, wanted)
+              ? Futures.plain(journal.closedWindows(type, id, spec, metric, from, to, wanted))
               : CompletableFuture.completedFuture(reply.items());
         })
         .thenApply(all -> Page.of(all, offset, params.limit()));
@@ -110,14 +110,13 @@ public final class EntityRoutes extends AllDirectives {
     requireOrdered(from, to);
     int offset = params.cursor();
     int wanted = offset + params.limit() + 1;
-    return entity
-        .<AlertsReply>ask(replyTo -> new GetAlerts(from, to, wanted, replyTo), askTimeout)
+    return Futures.plain(entity.<AlertsReply>ask(replyTo -> new GetAlerts(from, to, wanted, replyTo), askTimeout))
         .thenCompose(reply -> {
           if (reply.lastSeqNr() == 0) {
             throw unknown(type, id);
           }
           return reply.items().size() < wanted && reply.forgotten()
-              ? journal.alerts(type, id, from, to, wanted)
+              ? Futures.plain(journal.alerts(type, id, from, to, wanted))
               : CompletableFuture.completedFuture((List<AlertView>) reply.items());
         })
         .thenApply(all -> Page.of(all, offset, params.limit()));

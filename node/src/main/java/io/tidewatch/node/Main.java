@@ -18,6 +18,13 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
+    // Libraries hand out futures whose plain continuations run on the common pool; with parallelism 1 (any
+    // 2-core machine) the JDK would start a thread per continuation instead. Must be set before first use.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty(
+          "java.util.concurrent.ForkJoinPool.common.parallelism",
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
     // Exit explicitly: client libraries may leave non-daemon threads behind once a command is done.
     System.exit(new CommandLine(new Main()).execute(args));
   }

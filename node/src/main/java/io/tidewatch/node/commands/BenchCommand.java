@@ -1,6 +1,11 @@
 package io.tidewatch.node.commands;
 
 import io.tidewatch.node.bench.EntityHeapBench;
+import io.tidewatch.node.bench.Tw1Bench;
+import io.tidewatch.node.simulate.Tw1Workload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,7 +15,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark and print its report.",
-    subcommands = {BenchCommand.EntityHeap.class})
+    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.Tw1.class})
 public final class BenchCommand {
 
   /** {@code tidewatch bench entity-heap}: heap bytes per live entity. */
@@ -26,6 +31,49 @@ public final class BenchCommand {
     @Override
     public Integer call() throws Exception {
       System.out.print(new EntityHeapBench(entities, readings).run());
+      return 0;
+    }
+  }
+
+  /** {@code tidewatch bench tw1}: workload TW-1 from a cold start on a fresh local Kafka and Cassandra. */
+  @Command(name = "tw1", mixinStandardHelpOptions = true, description = "Workload TW-1: backlog catch-up rate and exactness.")
+  static final class Tw1 implements Callable<Integer> {
+
+    @Option(names = "--sensors", defaultValue = "10000", description = "Sensors (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rounds", defaultValue = "200", description = "Readings per sensor (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--node-heap", defaultValue = "2g", description = "Heap of the measured node (default: ${DEFAULT-VALUE}).")
+    String nodeHeap;
+
+    @Option(names = "--batch-size", defaultValue = "200000", description = "Ingest batch size of the node (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--work-dir", description = "Where the brokers and the node keep data and logs (default: a new temporary directory).")
+    Path workDir;
+
+    @Option(names = "--report", defaultValue = "docs/BENCHMARKS.md", description = "File the report is appended to (default: ${DEFAULT-VALUE}).")
+    Path reportFile;
+
+    @Override
+    public Integer call() throws Exception {
+      Path home = Path.of(System.getProperty("tidewatch.home", "."));
+      Path dir = workDir != null ? workDir : Files.createTempDirectory("tidewatch-tw1");
+      String report =
+          new Tw1Bench(new Tw1Workload(sensors, rounds, seed), home, dir, nodeHeap, batchSize).run()
+              + String.format(
+                  "  machine: %d cores, %s; command: bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d%n",
+                  Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                  sensors, rounds, seed, nodeHeap, batchSize);
+      System.out.print(report);
+      Path target = reportFile.isAbsolute() ? reportFile : home.resolve(reportFile);
+      Files.createDirectories(target.getParent());
+      Files.writeString(target, "\n```\n" + report + "```\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       return 0;
     }
   }

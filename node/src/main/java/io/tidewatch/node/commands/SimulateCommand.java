@@ -2,6 +2,8 @@ package io.tidewatch.node.commands;
 
 import io.tidewatch.node.simulate.Simulator;
 import io.tidewatch.node.simulate.SimulatorSettings;
+import io.tidewatch.node.simulate.Tw1Producer;
+import io.tidewatch.node.simulate.Tw1Workload;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,8 +38,21 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed, for repeatable runs (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--tw1", description = "Write workload TW-1 (shared/bench/TW-1.md) once, as fast as Kafka takes it, then exit; --sensors (10000 if not given) and --rounds set its size.")
+  boolean tw1;
+
+  @Option(names = "--rounds", defaultValue = "200", description = "With --tw1: readings per sensor (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (tw1) {
+      int tw1Sensors = sensors == 100 ? 10_000 : sensors;
+      Tw1Workload workload = new Tw1Workload(tw1Sensors, rounds, seed);
+      long sent = Tw1Producer.produce(workload, bootstrap, topic);
+      System.out.printf("TW-1: %,d readings of %,d sensors written to %s%n", sent, tw1Sensors, topic);
+      return 0;
+    }
     SimulatorSettings settings =
         new SimulatorSettings(bootstrap, topic, sensors, users, parseRate(rate), anomalyRate, parseDuration(disorder).toMillis(), seed);
     Simulator simulator = Simulator.start(settings);

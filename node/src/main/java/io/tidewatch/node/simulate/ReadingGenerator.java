@@ -28,7 +28,7 @@ final class ReadingGenerator {
     }
   }
 
-  static String sensorId(int i) {
+  public static String sensorId(int i) {
     return String.format(Locale.ROOT, "sensor-%05d", i);
   }
 

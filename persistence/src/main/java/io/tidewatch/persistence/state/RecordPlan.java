@@ -13,9 +13,10 @@ import java.util.List;
 
 /**
  * The events a command produces, decided by folding its readings one by one through a copy of the state:
- * readings up to each point where a rule fires or the watermark closes windows, then those
- * {@link AnomalyDetected} and {@link WindowClosed} events, and so on. The result is therefore the same however
- * the readings were batched, and the event handler only has to apply what was decided.
+ * readings up to each point where the watermark closes windows, the alerts they raised, then those
+ * {@link WindowClosed} events, and so on. The result is therefore the same however the readings were batched, and
+ * the event handler only has to apply what was decided. Alerts do not split the readings: applying an alert
+ * changes nothing the later readings depend on, and fewer events mean fewer journal rows.
  */
 public record RecordPlan(List<Event> events, int recorded, int duplicates) {
 
@@ -38,19 +39,18 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
         continue;
       }
       recorded++;
-      List<AnomalyHit> hits = plan.scratch.detect(reading);
+      for (AnomalyHit hit : plan.scratch.detect(reading)) {
+        plan.alerts.add(new PendingAlert(hit, reading.ts()));
+      }
       plan.chunk.add(reading);
       plan.scratch.apply(new ReadingsRecorded(topic, List.of(reading)));
       List<WindowClosed> due = plan.scratch.dueWindows();
-      if (!hits.isEmpty() || !due.isEmpty()) {
-        plan.flushChunk();
-        for (AnomalyHit hit : hits) {
-          plan.add(alert(state.entityId, plan.nextSeqNr(), hit, reading.ts(), nowMs));
-        }
+      if (!due.isEmpty()) {
+        plan.flushChunk(state.entityId, nowMs);
         due.forEach(plan::add);
       }
     }
-    plan.flushChunk();
+    plan.flushChunk(state.entityId, nowMs);
     if (duplicates > 0) {
       plan.add(new DuplicatesIgnored(duplicates));
     }
@@ -88,12 +88,16 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
         nowMs);
   }
 
+  /** An alert raised by a reading of the current chunk; its event follows the chunk. */
+  private record PendingAlert(AnomalyHit hit, long ts) {}
+
   private static final class Builder {
     final EntityState scratch;
     final String topic;
     final long lastSeqNr;
     final List<Event> events = new ArrayList<>();
     List<SourcedReading> chunk = new ArrayList<>();
+    final List<PendingAlert> alerts = new ArrayList<>();
 
     Builder(EntityState state, String topic, long lastSeqNr) {
       this.scratch = state.copy();
@@ -105,11 +109,16 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
       return lastSeqNr + events.size() + 1;
     }
 
-    void flushChunk() {
+    /** The chunk's readings (already applied to the scratch state, one by one), then the alerts they raised. */
+    void flushChunk(String entityId, long nowMs) {
       if (!chunk.isEmpty()) {
-        events.add(new ReadingsRecorded(topic, chunk)); // already applied to the scratch state, one by one
+        events.add(new ReadingsRecorded(topic, chunk));
         chunk = new ArrayList<>();
       }
+      for (PendingAlert pending : alerts) {
+        add(alert(entityId, nextSeqNr(), pending.hit(), pending.ts(), nowMs));
+      }
+      alerts.clear();
     }
 
     void add(Event event) {

@@ -4,6 +4,7 @@ import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.ReadingParser;
+import io.tidewatch.sharding.Futures;
 import io.tidewatch.sharding.TrackedEntity;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +129,7 @@ public final class ReadingsIngest {
     List<CompletableFuture<?>> pending = new ArrayList<>();
     for (IngestBatch.Rejected rejected : batch.rejected()) {
       log.debug("Dead letter from {}/{}: {}", rejected.record().partition(), rejected.record().offset(), rejected.reason());
-      pending.add(deadLetters.publish(rejected.record(), rejected.reason()).toCompletableFuture());
+      pending.add(Futures.plain(deadLetters.publish(rejected.record(), rejected.reason())));
     }
     batch.readingsByEntity().forEach((entity, readings) -> pending.add(recordAfterPrevious(entity, readings)));
     CommittableOffsetBatch committable = offsets;
@@ -150,10 +151,10 @@ public final class ReadingsIngest {
     int to = Math.min(readings.size(), from + settings.maxReadingsPerCommand());
     List<SourcedReading> chunk = readings.subList(from, to);
     CompletableFuture<RecordAck> ask =
-        sharding
-            .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
-            .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout())
-            .toCompletableFuture();
+        Futures.plain(
+            sharding
+                .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
+                .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout()));
     return to == readings.size() ? ask : ask.thenCompose(ack -> record(entity, readings, to));
   }
 }

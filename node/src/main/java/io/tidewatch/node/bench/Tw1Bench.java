@@ -1,0 +1,270 @@
+package io.tidewatch.node.bench;
+
+import io.tidewatch.deploy.FreePorts;
+import io.tidewatch.deploy.LocalInfra;
+import io.tidewatch.node.simulate.Tw1Producer;
+import io.tidewatch.node.simulate.Tw1Workload;
+import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.state.EntityState;
+import io.tidewatch.persistence.state.EntityTypeConfig;
+import io.tidewatch.persistence.state.RecordPlan;
+import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.protocol.EntityProtocol;
+import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.SourcedReading;
+import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Workload TW-1 (shared/bench/TW-1.md): produces the backlog to a fresh local Kafka, starts a node as a child JVM
+ * with a new consumer group, and measures the time from its launch until every input offset is committed, with
+ * the node's and Cassandra's CPU seconds and peak RSS; then checks every sensor's counts, windows and alerts
+ * against a sequential fold of the same readings through the entity's own state.
+ */
+public final class Tw1Bench {
+
+  private static final String TOPIC = "tidewatch.readings";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Tw1Workload workload;
+  private final Path home;
+  private final Path workDir;
+  private final String nodeHeap;
+  private final int batchSize;
+
+  public Tw1Bench(Tw1Workload workload, Path home, Path workDir, String nodeHeap, int batchSize) {
+    this.workload = workload;
+    this.home = home;
+    this.workDir = workDir;
+    this.nodeHeap = nodeHeap;
+    this.batchSize = batchSize;
+  }
+
+  /** TW-1's processing: tumbling 60 s windows, allowed lateness 5 s, delta > 5.0 on temperature. */
+  static EntityTypeConfig sensorConfig() {
+    EntityTypeConfig base = EntityTypeConfig.of("sensor", List.of(WindowSpec.tumbling("60s", 60_000)), 5_000);
+    return new EntityTypeConfig(
+            base.type(), base.windows(), base.allowedLatenessMs(), Duration.ofHours(1).toMillis(), base.anomalies(), 60, 100)
+        .withAnomalies(List.of(new AnomalyRule.Delta(List.of("temperature"), 5.0)));
+  }
+
+  public String run() throws Exception {
+    Files.createDirectories(workDir);
+    try (LocalInfra infra = LocalInfra.start(workDir.resolve("infra"), LocalInfra.Ports.free(), Map.of(TOPIC, 4, "tidewatch.dead-letters", 1, "tidewatch.aggregates", 4, "tidewatch.alerts", 4))) {
+      double produceSeconds = produce(infra.kafkaBootstrapServers());
+      Expected expected = expected();
+      int httpPort = FreePorts.next();
+      Path config = writeNodeConfig(infra, httpPort);
+      long cassandraCpuBefore = ProcessStats.cpuMillis(infra.cassandra().pid());
+      long start = System.nanoTime();
+      Process node = startNode(config);
+      try {
+        long[] nodePeak = {0};
+        awaitAllCommitted(infra.kafkaBootstrapServers(), node, nodePeak);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long nodeCpu = ProcessStats.cpuMillis(node.pid());
+        long nodeRss = ProcessStats.peakRssKb(node.pid());
+        long cassandraCpu = ProcessStats.cpuMillis(infra.cassandra().pid()) - cassandraCpuBefore;
+        long cassandraRss = ProcessStats.peakRssKb(infra.cassandra().pid());
+        Results actual = query(httpPort, expected);
+        return report(produceSeconds, seconds, nodeCpu, nodeRss, cassandraCpu, cassandraRss, expected, actual);
+      } finally {
+        node.destroy();
+        node.waitFor(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private double produce(String bootstrap) {
+    long start = System.nanoTime();
+    long sent = Tw1Producer.produce(workload, bootstrap, TOPIC);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.err.printf(Locale.ROOT, "tw1: produced %,d readings in %.1f s%n", sent, seconds);
+    return seconds;
+  }
+
+  /** Totals the semantics give: each sensor's readings folded in order through the entity's own state. */
+  private record Expected(long readings, long late, long windows, long alerts, Map<String, long[]> perEntity) {}
+
+  private Expected expected() {
+    EntityTypeConfig config = sensorConfig();
+    Map<String, EntityState> states = new HashMap<>();
+    Map<String, Long> offsets = new HashMap<>();
+    Map<String, long[]> closed = new HashMap<>();
+    workload.forEach(r -> {
+      EntityState state = states.computeIfAbsent(r.entityId(), id -> new EntityState(config, id));
+      long offset = offsets.merge(r.entityId(), 1L, Long::sum);
+      var reading = new SourcedReading(r.ts(), Map.of("temperature", r.temperature()), null, Map.of(), 0, offset);
+      for (Event e : RecordPlan.of(state, EntityProtocol.DEFAULT_TOPIC, List.of(reading), 0, 0).events()) {
+        state.apply(e);
+        if (e instanceof WindowClosed) {
+          closed.computeIfAbsent(r.entityId(), id -> new long[1])[0]++;
+        }
+      }
+    });
+    Map<String, long[]> perEntity = new HashMap<>();
+    long readings = 0, late = 0, windows = 0, alerts = 0;
+    for (var entry : states.entrySet()) {
+      EntityState s = entry.getValue();
+      long w = closed.getOrDefault(entry.getKey(), new long[1])[0];
+      perEntity.put(entry.getKey(), new long[] {s.readings(), s.lateReadings(), w, s.anomalies()});
+      readings += s.readings();
+      late += s.lateReadings();
+      windows += w;
+      alerts += s.anomalies();
+    }
+    return new Expected(readings, late, windows, alerts, perEntity);
+  }
+
+  private Path writeNodeConfig(LocalInfra infra, int httpPort) throws IOException {
+    String group = "tw1-" + Instant.now().toEpochMilli();
+    String hocon =
+        String.join(
+            "\n",
+            "tidewatch.kafka.bootstrap-servers = \"" + infra.kafkaBootstrapServers() + "\"",
+            "tidewatch.cassandra.contact-points = \"" + infra.cassandraContactPoint() + "\"",
+            "tidewatch.ingest.group-id = \"" + group + "\"",
+            "tidewatch.ingest.batch-size = " + batchSize,
+            "tidewatch.ingest.batch-window = 1s",
+            "tidewatch.ingest.ask-timeout = 60s",
+            "tidewatch.http.port = " + httpPort,
+            "pekko.management.http.port = " + FreePorts.next(),
+            "pekko.remote.artery.canonical.port = " + FreePorts.next(),
+            "tidewatch.entity-types.sensor {",
+            "  windows = [{ type = tumbling, size = 60s }]",
+            "  allowed-lateness = 5s",
+            "  idle-close = 1h", // results must not depend on how long the catch-up takes
+            "  anomalies = [{ rule = delta, metrics = [temperature], threshold = 5.0 }]",
+            "  recent-windows-per-spec = 60",
+            "  recent-alerts = 100",
+            "}",
+            "");
+    Path file = workDir.resolve("node.conf");
+    Files.writeString(file, hocon);
+    return file;
+  }
+
+  private Process startNode(Path config) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms" + nodeHeap, "-Xmx" + nodeHeap));
+    // Extra options for the measured node only, e.g. a flight recording: TIDEWATCH_BENCH_NODE_OPTS.
+    String extra = System.getenv().getOrDefault("TIDEWATCH_BENCH_NODE_OPTS", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(
+        List.of(
+            "-Dtidewatch.home=" + home,
+            "-jar",
+            home.resolve("node/target/tidewatch-node.jar").toString(),
+            "node",
+            "--config",
+            config.toString()));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(workDir.resolve("node.log").toFile())
+        .start();
+  }
+
+  private void awaitAllCommitted(String bootstrap, Process node, long[] peak) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      Map<TopicPartition, OffsetSpec> latest =
+          List.of(0, 1, 2, 3).stream().collect(Collectors.toMap(p -> new TopicPartition(TOPIC, p), p -> OffsetSpec.latest()));
+      long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+      String group = admin.listConsumerGroups().all().get().stream()
+          .map(g -> g.groupId()).filter(g -> g.startsWith("tw1-")).findFirst().orElse(null);
+      long lastReport = System.nanoTime();
+      while (true) {
+        if (!node.isAlive()) {
+          throw new IllegalStateException("the node exited with " + node.exitValue() + "; see " + workDir.resolve("node.log"));
+        }
+        if (group == null) {
+          group = admin.listConsumerGroups().all().get().stream()
+              .map(g -> g.groupId()).filter(g -> g.startsWith("tw1-")).findFirst().orElse(null);
+        }
+        long committed = group == null ? 0 : committed(admin, group);
+        if (committed >= end) {
+          return;
+        }
+        if (System.nanoTime() - lastReport > 5e9) {
+          lastReport = System.nanoTime();
+          System.err.printf(Locale.ROOT, "tw1: %,d of %,d committed%n", committed, end);
+        }
+        node.waitFor(200, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private static long committed(Admin admin, String group) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    return offsets.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+  }
+
+  private record Results(long readings, long late, long windows, long alerts, long events, long mismatched, List<String> examples) {}
+
+  private Results query(int httpPort, Expected expected) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long readings = 0, late = 0, windows = 0, alerts = 0, events = 0, mismatched = 0;
+    List<String> examples = new ArrayList<>();
+    for (var entry : expected.perEntity().entrySet()) {
+      String base = "http://127.0.0.1:" + httpPort + "/api/v1/entities/sensor/" + entry.getKey();
+      JsonNode state = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode page = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/windows?limit=1000")).build(), HttpResponse.BodyHandlers.ofString()).body());
+      long[] actual = {state.get("readings").asLong(), state.get("lateReadings").asLong(), page.get("items").size(), state.get("anomalies").asLong()};
+      readings += actual[0];
+      late += actual[1];
+      windows += actual[2];
+      alerts += actual[3];
+      events += state.get("lastSeqNr").asLong();
+      if (!java.util.Arrays.equals(actual, entry.getValue())) {
+        mismatched++;
+        if (examples.size() < 5) {
+          examples.add(entry.getKey() + " expected " + java.util.Arrays.toString(entry.getValue()) + " got " + java.util.Arrays.toString(actual));
+        }
+      }
+    }
+    return new Results(readings, late, windows, alerts, events, mismatched, examples);
+  }
+
+  private String report(
+      double produceSeconds, double seconds, long nodeCpu, long nodeRss, long cassandraCpu, long cassandraRss,
+      Expected expected, Results actual) {
+    return String.format(
+        Locale.ROOT,
+        "TW-1 (%,d sensors x %,d readings = %,d), %s, ingest batches of up to %,d records%n"
+            + "  produced in %.1f s; node from launch to every offset committed: %.1f s = %,.0f readings/s%n"
+            + "  node: %.1f CPU s, peak RSS %,d MiB; Cassandra: %.1f CPU s, peak RSS %,d MiB%n"
+            + "  journal events %,d (%.1f readings per event)%n"
+            + "  readings %,d (expected %,d), late %,d (expected %,d), windows closed %,d (expected %,d), alerts %,d (expected %,d)%n"
+            + "  sensors whose results differ from the sequential fold: %,d %s%n",
+        workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize,
+        produceSeconds, seconds, workload.size() / seconds,
+        nodeCpu / 1000.0, nodeRss / 1024, cassandraCpu / 1000.0, cassandraRss / 1024,
+        actual.events(), workload.size() / (double) Math.max(1, actual.events()),
+        actual.readings(), expected.readings(), actual.late(), expected.late(), actual.windows(), expected.windows(),
+        actual.alerts(), expected.alerts(),
+        actual.mismatched(), actual.examples().isEmpty() ? "" : actual.examples());
+  }
+}
