@@ -1,5 +1,6 @@
 package io.tidewatch.persistence.projection;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.persistence.state.EntityState;
@@ -10,7 +11,6 @@ import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.WindowView;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -20,28 +20,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class OutputRecords {
 
-  /** An aggregates record: the window view plus who it belongs to and its stable id. */
+  /** An aggregates record: the window view (its fields inline) plus who it belongs to and its stable id. */
   public record AggregateRecord(
-      String windowId,
-      String entityType,
-      String entityId,
-      String spec,
-      String metric,
-      long start,
-      long end,
-      long count,
-      double sum,
-      double min,
-      double max,
-      double mean,
-      double stddev,
-      Map<String, Long> events) {
+      String windowId, String entityType, String entityId, @JsonUnwrapped WindowView window) {
 
     static AggregateRecord of(String type, String id, WindowView w) {
       String windowId = id + ":" + w.spec() + ":" + w.start() + (w.metric() == null ? "" : ":" + w.metric());
-      return new AggregateRecord(
-          windowId, type, id, w.spec(), w.metric(), w.start(), w.end(), w.count(), w.sum(), w.min(), w.max(),
-          w.mean(), w.stddev(), w.events());
+      return new AggregateRecord(windowId, type, id, w);
     }
   }
 
