@@ -34,12 +34,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One sensor or user: an event-sourced actor that records its readings, keeps its event-time windows, watermark
@@ -111,7 +113,12 @@ public final class TrackedEntity
     this.shard = shard;
     this.clock = clock;
     this.lastHeardMs = clock.millis();
-    timers.startSingleTimer(SILENCE_TIMER, Passivate.INSTANCE, settings.passivateAfter());
+  }
+
+  /** After recovery, watch for silence: an entity stopped with open windows (rebalance, restart) must close them. */
+  @Override
+  public SignalHandler<EntityState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), (state, signal) -> watchSilence(state)).build();
   }
 
   @Override
