@@ -118,7 +118,7 @@ public final class TrackedEntity
   /** After recovery, watch for silence: an entity stopped with open windows (rebalance, restart) must close them. */
   @Override
   public SignalHandler<EntityState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), (state, signal) -> watchSilence(state)).build();
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::watchSilence).build();
   }
 
   @Override
