@@ -11,6 +11,7 @@ import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.TrackedEntity;
 import io.tidewatch.sharding.ingest.IngestSettings;
 import io.tidewatch.sharding.ingest.ReadingsIngest;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -51,7 +52,10 @@ public final class Node {
     OutputProjections.init(system);
     IngestSettings ingest = IngestSettings.create(system);
     ReadingsIngest.start(
-        system, ingest, new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis));
+        system,
+        ingest,
+        new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis),
+        List.copyOf(types.names()));
     HttpSettings http = HttpSettings.create(system);
     HttpServer.start(new ApiRoutes(system, types, http).routes(), http, system);
     PekkoManagement.get(system).start();

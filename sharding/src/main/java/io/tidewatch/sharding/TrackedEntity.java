@@ -30,6 +30,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -77,8 +78,11 @@ public final class TrackedEntity
     for (EntityTypeConfig config : types.byName().values()) {
       sharding.init(
           Entity.of(
-              typeKey(config.type()),
-              ctx -> create(config, settings, ctx.getEntityId(), Optional.of(ctx.getShard()), Clock.systemUTC())));
+                  typeKey(config.type()),
+                  ctx -> create(config, settings, ctx.getEntityId(), Optional.of(ctx.getShard()), Clock.systemUTC()))
+              .withMessageExtractor(new PartitionShards(settings.partitions()))
+              .withAllocationStrategy(
+                  ExternalShardAllocationStrategy.create(system, config.type(), settings.allocationTimeout())));
     }
   }
 

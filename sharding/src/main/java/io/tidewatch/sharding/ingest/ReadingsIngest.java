@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
@@ -54,26 +56,39 @@ public final class ReadingsIngest {
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final org.apache.pekko.actor.ActorRef shardLocations; // classic: what the Kafka subscription takes
   /** The last unacknowledged ask per entity; only touched by {@link #process} and by completions removing. */
   private final Map<IngestBatch.EntityRef, CompletableFuture<RecordAck>> inFlight = new ConcurrentHashMap<>();
 
   private ReadingsIngest(
-      ClusterSharding sharding, IngestSettings settings, ReadingParser parser, DeadLetterPublisher deadLetters) {
+      ClusterSharding sharding,
+      IngestSettings settings,
+      ReadingParser parser,
+      DeadLetterPublisher deadLetters,
+      org.apache.pekko.actor.ActorRef shardLocations) {
     this.sharding = sharding;
+    this.shardLocations = shardLocations;
     this.settings = settings;
     this.parser = parser;
     this.deadLetters = deadLetters;
   }
 
-  /** Starts consuming; the stream drains and commits on CoordinatedShutdown, before the cluster is left. */
-  public static ReadingsIngest start(ActorSystem<?> system, IngestSettings settings, ReadingParser parser) {
+  /**
+   * Starts consuming; the stream drains and commits on CoordinatedShutdown, before the cluster is left. Shards of
+   * {@code entityTypes} follow the partitions this node is assigned.
+   */
+  public static ReadingsIngest start(
+      ActorSystem<?> system, IngestSettings settings, ReadingParser parser, List<String> entityTypes) {
     var producer = new SendProducer<>(settings.producer(), system);
+    var shardLocations =
+        system.systemActorOf(ShardLocations.create(settings.topic(), entityTypes), "tidewatch-shard-locations", Props.empty());
     var ingest =
         new ReadingsIngest(
             ClusterSharding.get(system),
             settings,
             parser,
-            new DeadLetterPublisher(producer, settings.deadLetterTopic()));
+            new DeadLetterPublisher(producer, settings.deadLetterTopic()),
+            Adapter.toClassic(shardLocations));
     CompletionStage<Done> done =
         RestartSource.onFailuresWithBackoff(settings.restart(), ingest::consumer)
             .runWith(Sink.ignore(), system);
@@ -107,7 +122,8 @@ public final class ReadingsIngest {
     if (stopping.get()) {
       return Source.empty();
     }
-    return Consumer.committableSource(settings.consumer(), Subscriptions.topics(settings.topic()))
+    return Consumer.committableSource(
+            settings.consumer(), Subscriptions.topics(settings.topic()).withRebalanceListener(shardLocations))
         .mapMaterializedValue(c -> {
           control.set(c);
           return c;
