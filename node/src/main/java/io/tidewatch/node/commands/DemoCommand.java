@@ -50,7 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
             ? null
             : Simulator.start(
                 new SimulatorSettings(
-                    infra.kafkaBootstrapServers(), "tidewatch.readings", DEMO_SENSORS, 0, DEMO_RATE, 0.002, 0, 42));
+                    infra.kafkaBootstrapServers(), "tidewatch.readings", DEMO_SENSORS, 0, DEMO_RATE, 0.002, 0, 0, 0, 42));
     // On Ctrl-C Pekko's own hook runs CoordinatedShutdown (the ingest drains and commits); the brokers wait for it.
     infra.stopOnShutdownAfter(system.getWhenTerminated());
     if (simulator != null) {

@@ -35,6 +35,12 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--disorder", defaultValue = "0s", description = "Event times lag by up to this much, e.g. 2s (default: ${DEFAULT-VALUE}).")
   String disorder;
 
+  @Option(names = "--very-late-rate", defaultValue = "0", description = "Fraction of readings sent --very-late behind (default: ${DEFAULT-VALUE}).")
+  double veryLateRate;
+
+  @Option(names = "--very-late", defaultValue = "90s", description = "How far behind very late readings are (default: ${DEFAULT-VALUE}).")
+  String veryLate;
+
   @Option(names = "--seed", defaultValue = "42", description = "Random seed, for repeatable runs (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -54,7 +60,17 @@ public final class SimulateCommand implements Callable<Integer> {
       return 0;
     }
     SimulatorSettings settings =
-        new SimulatorSettings(bootstrap, topic, sensors, users, parseRate(rate), anomalyRate, parseDuration(disorder).toMillis(), seed);
+        new SimulatorSettings(
+            bootstrap,
+            topic,
+            sensors,
+            users,
+            parseRate(rate),
+            anomalyRate,
+            parseDuration(disorder).toMillis(),
+            veryLateRate,
+            parseDuration(veryLate).toMillis(),
+            seed);
     Simulator simulator = Simulator.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -41,6 +41,9 @@ final class ReadingGenerator {
     int total = settings.sensors() + settings.users();
     int i = (int) (next++ % total);
     long ts = nowMs - (settings.disorderMs() == 0 ? 0 : (long) (random.nextDouble() * settings.disorderMs()));
+    if (settings.veryLateRate() > 0 && random.nextDouble() < settings.veryLateRate()) {
+      ts -= settings.veryLateMs();
+    }
     return i < settings.sensors() ? sensor(i, ts) : user(i - settings.sensors(), ts);
   }
 

@@ -3,7 +3,8 @@ package io.tidewatch.node.simulate;
 /**
  * What the simulator produces: {@code sensors} ids {@code sensor-00000…} and {@code users} ids
  * {@code user-00000…}, at {@code ratePerSecond} in total; {@code anomalyRate} of sensor readings jump by ±15;
- * event times lag the wall clock by up to {@code disorderMs} (out of order).
+ * event times lag the wall clock by up to {@code disorderMs} (out of order), and {@code veryLateRate} of readings
+ * by {@code veryLateMs} (late enough to miss their closed windows).
  */
 public record SimulatorSettings(
     String bootstrapServers,
@@ -13,6 +14,8 @@ public record SimulatorSettings(
     double ratePerSecond,
     double anomalyRate,
     long disorderMs,
+    double veryLateRate,
+    long veryLateMs,
     long seed) {
 
   public SimulatorSettings {
@@ -24,6 +27,9 @@ public record SimulatorSettings(
     }
     if (anomalyRate < 0 || anomalyRate > 1) {
       throw new IllegalArgumentException("anomaly rate must be between 0 and 1");
+    }
+    if (veryLateRate < 0 || veryLateRate > 1 || veryLateMs < 0) {
+      throw new IllegalArgumentException("very-late rate must be between 0 and 1, its delay not negative");
     }
     if (disorderMs < 0) {
       throw new IllegalArgumentException("disorder must not be negative");
