@@ -164,7 +164,11 @@ public final class KafkaLauncher {
       return broker.pid();
     }
 
-    /** Creates the topics that do not exist yet (replication factor 1); existing ones are left as they are. */
+    /**
+     * Creates the topics that do not exist yet (replication factor 1); existing ones are left as they are. Returns
+     * once every partition has a leader: producing to a partition before that could leave an idempotent producer
+     * retrying OUT_OF_ORDER_SEQUENCE_NUMBER (seen here right after creation).
+     */
     public void createTopics(Map<String, Integer> partitionsByTopic) {
       List<NewTopic> topics = partitionsByTopic.entrySet().stream()
           .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
@@ -182,6 +186,7 @@ public final class KafkaLauncher {
             }
           }
         }
+        broker.awaitReady(ADMIN_TIMEOUT, () -> allPartitionsLed(admin, partitionsByTopic.keySet()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LaunchException("Interrupted while creating topics", e);
@@ -189,6 +194,28 @@ public final class KafkaLauncher {
         throw new LaunchException("Kafka on " + bootstrapServers + " did not create topics within "
             + ADMIN_TIMEOUT.toSeconds() + " s", e);
       }
+    }
+
+    /**
+     * True once every partition's leader serves it: the controller may report a leader before the broker has
+     * taken the partition over, so the check asks the leaders themselves (a list-offsets request).
+     */
+    private static boolean allPartitionsLed(Admin admin, java.util.Collection<String> topics) throws Exception {
+      var descriptions = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).values();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> partitions =
+          new java.util.HashMap<>();
+      for (var description : descriptions) {
+        for (var partition : description.partitions()) {
+          if (partition.leader() == null || partition.leader().isEmpty()) {
+            return false;
+          }
+          partitions.put(
+              new org.apache.kafka.common.TopicPartition(description.name(), partition.partition()),
+              org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+      }
+      admin.listOffsets(partitions).all().get(5, TimeUnit.SECONDS); // fails with NOT_LEADER until they serve
+      return true;
     }
 
     /** Stops the broker (SIGTERM; it exits with code 143 after a clean shutdown). */

@@ -110,11 +110,12 @@ class EndToEndIT {
     return String.format(Locale.ROOT, "sensor-%05d", sensor);
   }
 
-  private static int produceReadingsAndTwoBadRecords() {
+  private static int produceReadingsAndTwoBadRecords() throws Exception {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     int sent = 0;
+    List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
     try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < PER_SENSOR; i++) {
         for (int s = 0; s < SENSORS; s++) {
@@ -125,16 +126,20 @@ class EndToEndIT {
                   sensorId(s),
                   T0 + i * 1_000L,
                   value(s, i));
-          producer.send(new ProducerRecord<>(READINGS, sensorId(s), json));
+          sends.add(producer.send(new ProducerRecord<>(READINGS, sensorId(s), json)));
           sent++;
         }
         if (i == 50) {
-          producer.send(new ProducerRecord<>(READINGS, "garbage", "{not json"));
-          producer.send(new ProducerRecord<>(READINGS, sensorId(0), "{\"entityType\":\"sensor\",\"entityId\":\"sensor-00000\"}"));
+          sends.add(producer.send(new ProducerRecord<>(READINGS, "garbage", "{not json")));
+          sends.add(producer.send(
+              new ProducerRecord<>(READINGS, sensorId(0), "{\"entityType\":\"sensor\",\"entityId\":\"sensor-00000\"}")));
           sent += 2;
         }
       }
       producer.flush();
+    }
+    for (var send : sends) {
+      send.get();
     }
     return sent;
   }
@@ -154,17 +159,21 @@ class EndToEndIT {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
+    List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
     try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < perSensor; i++) {
         for (int s = 0; s < sensors; s++) {
           String id = String.format(Locale.ROOT, "crash-%03d", s);
-          producer.send(new ProducerRecord<>(topic, id, String.format(
+          sends.add(producer.send(new ProducerRecord<>(topic, id, String.format(
               Locale.ROOT,
               "{\"entityType\":\"sensor\",\"entityId\":\"%s\",\"ts\":%d,\"metrics\":{\"temperature\":20.0}}",
-              id, T0 + i * 1_000L)));
+              id, T0 + i * 1_000L))));
         }
-        producer.send(new ProducerRecord<>(topic, "bad", "{\"entityType\":\"sensor\",\"ts\":" + i + "}")); // 1 %
+        sends.add(producer.send(new ProducerRecord<>(topic, "bad", "{\"entityType\":\"sensor\",\"ts\":" + i + "}"))); // 1 %
       }
+    }
+    for (var send : sends) {
+      send.get(); // the broker has every record: whatever is missing later, Tidewatch lost
     }
     Config crashTopic =
         ConfigFactory.parseMap(
