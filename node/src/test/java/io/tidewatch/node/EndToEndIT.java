@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -353,14 +354,15 @@ class EndToEndIT {
     for (int i = from; i < to; i++) {
       values.add(Double.parseDouble(String.format(Locale.ROOT, "%.2f", value(sensor, i))));
     }
-    double sum = values.stream().mapToDouble(Double::doubleValue).sum();
+    DoubleSummaryStatistics expected = values.stream().collect(Collectors.summarizingDouble(Double::doubleValue));
+    double sum = expected.getSum();
     assertEquals("tumbling-60s", window.get("spec").asText());
     assertEquals(T0 + from * 1_000L, window.get("start").asLong());
     assertEquals(values.size(), window.get("count").asLong());
     assertEquals(sum, window.get("sum").asDouble(), 1e-6);
     assertEquals(sum / values.size(), window.get("mean").asDouble(), 1e-9);
-    assertEquals(values.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), window.get("min").asDouble());
-    assertEquals(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), window.get("max").asDouble());
+    assertEquals(expected.getMin(), window.get("min").asDouble());
+    assertEquals(expected.getMax(), window.get("max").asDouble());
   }
 
   private static void assertDeadLetters() {
