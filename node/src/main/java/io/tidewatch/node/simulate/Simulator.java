@@ -82,9 +82,6 @@ public final class Simulator implements AutoCloseable {
     }
   }
 
-  public long sent() {
-    return sent.get();
-  }
 
   @Override
   public void close() {

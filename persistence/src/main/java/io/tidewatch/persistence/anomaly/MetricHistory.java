@@ -56,9 +56,6 @@ public final class MetricHistory {
     return previous;
   }
 
-  public int capacity() {
-    return capacity;
-  }
 
   /** The last {@code n} values (fewer if fewer were seen), oldest first. */
   public double[] last(int n) {

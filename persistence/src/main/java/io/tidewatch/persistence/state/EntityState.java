@@ -143,7 +143,8 @@ public final class EntityState {
     return hits;
   }
 
-  private void applyReading(String topic, SourcedReading reading) {
+  /** How a recorded reading changes the state; {@link RecordPlan} folds readings through it one at a time. */
+  void applyReading(String topic, SourcedReading reading) {
     offsets.advance(topic, reading.partition(), reading.offset());
     readings++;
     reading.metrics().forEach((metric, value) -> {
@@ -191,9 +192,23 @@ public final class EntityState {
     }
   }
 
-  /** A deep copy, for planning the events of a command without touching the live state. */
+  /** A deep copy, for planning the events of a command without touching the live state (once per command). */
   public EntityState copy() {
-    return EntitySnapshot.of(this).restore(config, entityId);
+    EntityState copy = new EntityState(config, entityId);
+    copy.readings = readings;
+    copy.lateReadings = lateReadings;
+    copy.duplicates = duplicates;
+    copy.anomalies = anomalies;
+    copy.maxEventTime = maxEventTime;
+    copy.offsets.putAll(offsets);
+    metrics.forEach((metric, summary) -> copy.metrics.put(metric, new MetricSummary(summary.last, summary.count)));
+    windows.forEach((spec, open) -> copy.windows.put(spec, open.copy()));
+    recentWindows.forEach((spec, kept) -> copy.recentWindows.put(spec, new ArrayDeque<>(kept)));
+    copy.windowsForgotten = windowsForgotten; // replaced, never mutated, when it changes
+    histories.forEach((metric, history) -> copy.histories.put(metric, history.copy()));
+    copy.recentAlerts.addAll(recentAlerts);
+    copy.alertsForgotten = alertsForgotten;
+    return copy;
   }
 
   public long readings() {
@@ -219,10 +234,6 @@ public final class EntityState {
     return all;
   }
 
-  /** Alerts this state still keeps, newest first. */
-  public List<AnomalyDetected> recentAlerts() {
-    return List.copyOf(recentAlerts);
-  }
 
   /**
    * Kept closed windows matching the filters (null matches all; {@code from}/{@code to} bound the window start),

@@ -53,6 +53,12 @@ final class PartitionOffsets {
     return map;
   }
 
+  void putAll(PartitionOffsets other) {
+    topics = other.topics.clone();
+    partitions = other.partitions.clone();
+    offsets = other.offsets.clone();
+  }
+
   void putAll(Map<String, Long> map) {
     map.forEach((key, offset) -> {
       int slash = key.lastIndexOf('/');

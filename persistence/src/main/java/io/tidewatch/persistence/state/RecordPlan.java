@@ -43,7 +43,7 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
         plan.alerts.add(new PendingAlert(hit, reading.ts()));
       }
       plan.chunk.add(reading);
-      plan.scratch.apply(new ReadingsRecorded(topic, List.of(reading)));
+      plan.scratch.applyReading(topic, reading);
       List<WindowClosed> due = plan.scratch.dueWindows();
       if (!due.isEmpty()) {
         plan.flushChunk(state.entityId, nowMs);

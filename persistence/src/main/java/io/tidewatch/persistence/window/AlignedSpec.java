@@ -17,9 +17,6 @@ public record AlignedSpec(String id, long sizeMs, long slideMs) implements Windo
     }
   }
 
-  public boolean isTumbling() {
-    return sizeMs == slideMs;
-  }
 
   /** Start of the latest window that holds {@code ts}; the others start every {@code slide} before it. */
   public long lastStart(long ts) {

@@ -77,9 +77,6 @@ public final class OpenWindow {
     this.end = end;
   }
 
-  public long count() {
-    return count;
-  }
 
   public String spec() {
     return spec;

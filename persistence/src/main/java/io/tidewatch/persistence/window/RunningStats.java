@@ -49,9 +49,6 @@ public final class RunningStats {
     count = total;
   }
 
-  public long count() {
-    return count;
-  }
 
   /** The exact running values, for snapshots. */
   public record Snapshot(long count, double sum, double min, double max, double mean, double m2) {}
