@@ -1,29 +1,54 @@
 package io.tidewatch.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.http.auth.Access;
+import io.tidewatch.http.auth.ApiTokens;
+import io.tidewatch.http.ingest.ReadingsPublisher;
 import io.tidewatch.persistence.query.EntityJournal;
+import io.tidewatch.persistence.readside.ReadSide;
 import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.protocol.ReadingParser;
+import java.time.Clock;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
-/** All routes of the API, with failures and rejections mapped to problem responses in one place. */
+/**
+ * All routes of the API under {@code /api/v1} (DESIGN §4), each behind its role, with failures and rejections
+ * mapped to problem responses in one place.
+ */
 public final class ApiRoutes extends AllDirectives {
 
-  private final EntityRoutes entities;
-  private final ProblemResponses problems;
+  /** What the routes stand on besides the actor system: the node wires the real ones. */
+  public record Backends(EntityTypes types, ApiTokens tokens, ReadSide readSide, ReadingsPublisher publisher,
+      ReadingParser parser) {}
 
-  public ApiRoutes(ActorSystem<?> system, EntityTypes types, HttpSettings settings) {
+  private final ProblemResponses problems;
+  private final Route api;
+
+  public ApiRoutes(ActorSystem<?> system, Backends backends, HttpSettings settings) {
     ObjectMapper mapper =
         JacksonObjectMapperProvider.get(system.classicSystem()).getOrCreate("jackson-json", Optional.empty());
-    this.entities = new EntityRoutes(system, types, EntityJournal.create(system), settings.askTimeout(), mapper);
     this.problems = new ProblemResponses(mapper);
+    EntityLookup lookup = new EntityLookup(system, backends.types());
+    Access access = new Access(backends.tokens());
+    EntityJournal journal = EntityJournal.create(system);
+    Clock clock = Clock.systemUTC();
+    Route entities = new EntityRoutes(lookup, access, journal, settings.askTimeout(), mapper).routes();
+    Route audit = new AuditRoutes(system, lookup, access, journal, mapper).routes();
+    Route readSide = new ReadSideRoutes(lookup, access, backends.readSide(), mapper, clock).routes();
+    Route readings =
+        new ReadingsRoutes(access, backends.parser(), backends.publisher(), mapper, settings.maxBodyBytes()).routes();
+    Route live = new LiveRoutes(lookup, access, backends.readSide(), mapper, settings, clock).routes();
+    Route cluster = new ClusterRoutes(system, access, backends.types(), mapper, settings.askTimeout()).routes();
+    Route openApi = OpenApiRoute.routes();
+    this.api = pathPrefix("api", () -> pathPrefix("v1", () ->
+        concat(entities, audit, readSide, readings, live, cluster, openApi)));
   }
 
   public Route routes() {
-    return handleRejections(problems.rejectionHandler(), () ->
-        handleExceptions(problems.exceptionHandler(), entities::routes));
+    return handleRejections(problems.rejectionHandler(), () -> handleExceptions(problems.exceptionHandler(), () -> api));
   }
 }

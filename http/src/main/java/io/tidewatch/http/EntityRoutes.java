@@ -3,9 +3,9 @@ package io.tidewatch.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.http.auth.Access;
+import io.tidewatch.http.auth.Role;
 import io.tidewatch.persistence.query.EntityJournal;
-import io.tidewatch.persistence.state.EntityTypeConfig;
-import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.AlertView;
 import io.tidewatch.protocol.EntityProtocol.AlertsReply;
@@ -17,49 +17,43 @@ import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.protocol.WindowView;
 import io.tidewatch.sharding.Futures;
-import io.tidewatch.sharding.TrackedEntity;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Pattern;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Per-entity queries under {@code /api/v1/entities/{type}/{id}} (DESIGN §4): state, closed windows and alerts.
+ * Per-entity queries under {@code /api/v1/entities/{type}/{id}} (DESIGN §4), for readers: state, closed windows and alerts.
  * Each asks the entity through sharding; windows and alerts older than the entity keeps come from its journal.
  */
-public final class EntityRoutes extends AllDirectives {
+final class EntityRoutes extends AllDirectives {
 
-  private static final Pattern ENTITY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-
-  private final ClusterSharding sharding;
-  private final EntityTypes types;
+  private final EntityLookup lookup;
+  private final Access access;
   private final EntityJournal journal;
   private final Duration askTimeout;
   private final ObjectMapper mapper;
 
-  public EntityRoutes(
-      ActorSystem<?> system, EntityTypes types, EntityJournal journal, Duration askTimeout, ObjectMapper mapper) {
-    this.sharding = ClusterSharding.get(system);
-    this.types = types;
+  EntityRoutes(EntityLookup lookup, Access access, EntityJournal journal, Duration askTimeout, ObjectMapper mapper) {
+    this.lookup = lookup;
+    this.access = access;
     this.journal = journal;
     this.askTimeout = askTimeout;
     this.mapper = mapper;
   }
 
   public Route routes() {
-    return pathPrefix(segment("api").slash("v1").slash("entities"), () ->
-        pathPrefix(segment().slash(segment()), (type, id) ->
-            concat(
-                pathEnd(() -> get(() -> json(state(type, id)))),
-                path("windows", () -> get(() -> parameterMap(p -> json(windows(type, id, new QueryParams(p)))))),
-                path("alerts", () -> get(() -> parameterMap(p -> json(alerts(type, id, new QueryParams(p)))))))));
+    return pathPrefix(segment("entities").slash(segment()).slash(segment()), (type, id) ->
+        concat(
+            pathEnd(() -> get(() -> access.require(Role.READER, () -> json(state(type, id))))),
+            path("windows", () -> get(() -> access.require(Role.READER, () ->
+                parameterMap(p -> json(windows(type, id, new QueryParams(p))))))),
+            path("alerts", () -> get(() -> access.require(Role.READER, () ->
+                parameterMap(p -> json(alerts(type, id, new QueryParams(p)))))))));
   }
 
   private <T> Route json(CompletionStage<T> answer) {
@@ -67,22 +61,22 @@ public final class EntityRoutes extends AllDirectives {
   }
 
   private CompletionStage<EntityStateView> state(String type, String id) {
-    return Futures.plain(entity(type, id).ask(GetState::new, askTimeout))
+    return Futures.plain(lookup.entity(type, id).ask(GetState::new, askTimeout))
         .thenApply(view -> {
           if (view.isUnknown()) {
-            throw unknown(type, id);
+            throw EntityLookup.unknown(type, id);
           }
           return view;
         });
   }
 
   private CompletionStage<Page<WindowView>> windows(String type, String id, QueryParams params) {
-    EntityRef<Command> entity = entity(type, id);
+    EntityRef<Command> entity = lookup.entity(type, id);
     String spec = params.name("spec");
-    if (spec != null && config(type).windows().stream().map(WindowSpec::id).noneMatch(spec::equals)) {
+    if (spec != null && lookup.config(type).windows().stream().map(WindowSpec::id).noneMatch(spec::equals)) {
       throw ProblemException.badRequest(
           "unknown spec " + spec + " for " + type + "; known: "
-              + config(type).windows().stream().map(WindowSpec::id).toList());
+              + lookup.config(type).windows().stream().map(WindowSpec::id).toList());
     }
     String metric = params.name("metric");
     Long from = params.time("from");
@@ -94,7 +88,7 @@ public final class EntityRoutes extends AllDirectives {
             entity.<WindowsReply>ask(replyTo -> new GetWindows(spec, metric, from, to, wanted, replyTo), askTimeout))
         .thenCompose(reply -> {
           if (reply.lastSeqNr() == 0) {
-            throw unknown(type, id);
+            throw EntityLookup.unknown(type, id);
           }
           return reply.items().size() < wanted && reply.forgotten()
               ? Futures.plain(journal.closedWindows(type, id, spec, metric, from, to, wanted))
@@ -104,7 +98,7 @@ public final class EntityRoutes extends AllDirectives {
   }
 
   private CompletionStage<Page<AlertView>> alerts(String type, String id, QueryParams params) {
-    EntityRef<Command> entity = entity(type, id);
+    EntityRef<Command> entity = lookup.entity(type, id);
     Long from = params.time("from");
     Long to = params.time("to");
     requireOrdered(from, to);
@@ -113,7 +107,7 @@ public final class EntityRoutes extends AllDirectives {
     return Futures.plain(entity.<AlertsReply>ask(replyTo -> new GetAlerts(from, to, wanted, replyTo), askTimeout))
         .thenCompose(reply -> {
           if (reply.lastSeqNr() == 0) {
-            throw unknown(type, id);
+            throw EntityLookup.unknown(type, id);
           }
           return reply.items().size() < wanted && reply.forgotten()
               ? Futures.plain(journal.alerts(type, id, from, to, wanted))
@@ -122,28 +116,10 @@ public final class EntityRoutes extends AllDirectives {
         .thenApply(all -> Page.of(all, offset, params.limit()));
   }
 
-  /** The entity, after checking its type is configured and its id well formed. */
-  private EntityRef<Command> entity(String type, String id) {
-    config(type);
-    if (!ENTITY_ID.matcher(id).matches()) {
-      throw ProblemException.badRequest("entity id must be 1-128 characters of [A-Za-z0-9._:-]");
-    }
-    return sharding.entityRefFor(TrackedEntity.typeKey(type), id);
-  }
-
-  private EntityTypeConfig config(String type) {
-    return types
-        .get(type)
-        .orElseThrow(() -> ProblemException.notFound("unknown entity type '" + type + "'; known types: " + types.names()));
-  }
-
   private static void requireOrdered(Long from, Long to) {
     if (from != null && to != null && from > to) {
       throw ProblemException.badRequest("from must not be after to");
     }
   }
 
-  private static ProblemException unknown(String type, String id) {
-    return ProblemException.notFound("no " + type + " with id " + id + " has recorded anything");
-  }
 }

@@ -20,6 +20,22 @@ public final class ProblemException extends RuntimeException {
     return new ProblemException(404, "Not Found", detail);
   }
 
+  public static ProblemException unauthorized(String detail) {
+    return new ProblemException(401, "Unauthorized", detail);
+  }
+
+  public static ProblemException forbidden(String detail) {
+    return new ProblemException(403, "Forbidden", detail);
+  }
+
+  public static ProblemException tooLarge(String detail) {
+    return new ProblemException(413, "Content Too Large", detail);
+  }
+
+  public int status() {
+    return status;
+  }
+
   public Problem toProblem() {
     return Problem.of(status, title, getMessage());
   }

@@ -6,6 +6,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -47,7 +49,16 @@ public final class ProblemResponses {
         .matchAny(failure -> {
           Throwable cause = unwrap(failure);
           if (cause instanceof ProblemException problem) {
-            return complete(response(problem.toProblem()));
+            HttpResponse response = response(problem.toProblem());
+            return complete(
+                problem.status() == 401
+                    ? response.addHeader(HttpHeader.parse("WWW-Authenticate", "Bearer realm=\"tidewatch\""))
+                    : response);
+          }
+          if (cause instanceof EntityStreamSizeException tooLarge) {
+            return complete(
+                response(Problem.of(413, "Content Too Large",
+                    "the body is larger than this node accepts (" + tooLarge.limit() + " bytes); send it in parts")));
           }
           if (cause instanceof TimeoutException) {
             return complete(

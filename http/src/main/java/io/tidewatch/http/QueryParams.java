@@ -70,6 +70,28 @@ final class QueryParams {
     }
   }
 
+  /** A sequence number of 0 or more; null when absent. */
+  Long sequenceNr(String name) {
+    String raw = params.get(name);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      long value = Long.parseLong(raw);
+      if (value >= 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the problem below
+    }
+    throw ProblemException.badRequest(name + " must be a sequence number (a whole number of 0 or more), got " + quoted(raw));
+  }
+
+  /** The raw value of a parameter checked by its caller; null when absent. */
+  String raw(String name) {
+    return params.get(name);
+  }
+
   /** An optional metric, spec or event name. */
   String name(String name) {
     String raw = params.get(name);

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.tidewatch.http.auth.ApiTokens;
+import io.tidewatch.http.ingest.ReadingsPublisher.KeyedReading;
 import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
@@ -21,6 +25,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -39,6 +46,13 @@ class ApiRoutesTest {
 
   private static final long T0 = 1_700_000_040_000L;
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final String READER = "reader-token-0123456789";
+  static final String WRITER = "writer-token-0123456789";
+  static final String AUDITOR = "auditor-token-0123456789";
+  static final String OPERATOR = "operator-token-0123456789";
+  static final long MAX_BODY = 64 * 1024;
+  static final ListReadSide READ_SIDE = new ListReadSide();
+  static final List<KeyedReading> PUBLISHED = new CopyOnWriteArrayList<>();
   private static ActorSystem<Void> system;
   private static String base;
   private final HttpClient client = HttpClient.newHttpClient();
@@ -59,6 +73,7 @@ class ApiRoutesTest {
             .withFallback(ConfigFactory.parseResources("serialization.conf"))
             .withFallback(ConfigFactory.parseResources("entities.conf"))
             .withFallback(ConfigFactory.parseResources("http.conf"))
+            .withFallback(ConfigFactory.parseResources("kafka.conf"))
             .withFallback(ConfigFactory.parseResources("persistence.conf"))
             .withFallback(ConfigFactory.load())
             .resolve();
@@ -67,11 +82,24 @@ class ApiRoutesTest {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     EntityTypes types = EntityTypes.fromConfig(config);
     TrackedEntity.init(system, types, new EntitySettings(Duration.ofMinutes(2)));
-    HttpSettings settings = new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(3));
+    HttpSettings settings =
+        new HttpSettings(
+            "127.0.0.1", 0, Duration.ofSeconds(3), MAX_BODY, Duration.ofMillis(100), Duration.ofSeconds(1),
+            Duration.ofSeconds(30));
+    ApiRoutes.Backends backends =
+        new ApiRoutes.Backends(
+            types,
+            ApiTokens.parse(READER + "=reader," + WRITER + "=writer," + AUDITOR + "=auditor," + OPERATOR + "=operator"),
+            READ_SIDE,
+            readings -> {
+              PUBLISHED.addAll(readings);
+              return CompletableFuture.completedFuture(Done.getInstance());
+            },
+            new ReadingParser(types.names()));
     ServerBinding binding =
         Http.get(system)
             .newServerAt("127.0.0.1", 0)
-            .bind(new ApiRoutes(system, types, settings).routes())
+            .bind(new ApiRoutes(system, backends, settings).routes())
             .toCompletableFuture()
             .join();
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
@@ -88,7 +116,22 @@ class ApiRoutesTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return get(path, READER);
+  }
+
+  private HttpResponse<String> get(String path, String token) throws Exception {
+    return client.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String token, String body) throws Exception {
+    return client.send(
+        request(path, token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest.Builder request(String path, String token) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+    return token == null ? request : request.header("Authorization", "Bearer " + token);
   }
 
   private static void record(String id, SourcedReading... readings) {
@@ -135,7 +178,7 @@ class ApiRoutesTest {
     assertEquals(21.0, closed.get("mean").asDouble(), 1e-9);
     assertEquals(1, tumbling(state.get("openWindows")).size());
     assertEquals(5, state.get("openWindows").size() - 1, "and the five sliding 5m windows holding the last reading");
-    assertEquals(3, state.get("lastSeqNr").asLong(), "the readings, then the tumbling and one sliding window closed");
+    assertEquals(4, state.get("lastSeqNr").asLong(), "registered, the readings, then the tumbling and one sliding window closed");
   }
 
   private static List<JsonNode> tumbling(JsonNode windows) {
@@ -168,13 +211,7 @@ class ApiRoutesTest {
   @Test
   void answersProblemsForUnknownPathsAndMethods() throws Exception {
     problem(get("/api/v1/nothing-here"), 404);
-    HttpResponse<String> post =
-        client.send(
-            HttpRequest.newBuilder(URI.create(base + "/api/v1/entities/sensor/s1"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    problem(post, 405);
+    problem(post("/api/v1/entities/sensor/s1", READER, "{}"), 405);
   }
 
   @Test
@@ -247,5 +284,206 @@ class ApiRoutesTest {
     problem(get(base + "/windows?metric=bad%20name"), 400);
     problem(get(base + "/alerts?cursor=-1"), 400);
     problem(get("/api/v1/entities/sensor/" + freshId() + "/windows"), 404);
+  }
+
+  @Test
+  void answers401WithoutAKnownTokenAnd403WithTheWrongRole() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0, 20.0));
+    String state = "/api/v1/entities/sensor/" + id;
+
+    HttpResponse<String> none = get(state, null);
+    problem(none, 401);
+    assertEquals("Bearer realm=\"tidewatch\"", none.headers().firstValue("WWW-Authenticate").orElseThrow());
+    problem(get(state, "not-a-token-of-this-node"), 401);
+    problem(get(state, WRITER), 403);
+    problem(get(state + "/journal", READER), 403);
+    problem(get("/api/v1/cluster", AUDITOR), 403);
+    problem(post("/api/v1/readings", READER, "[]"), 403);
+    assertEquals(200, get(state, READER).statusCode());
+  }
+
+  @Test
+  void streamsTheJournalAsNdjsonOldestFirstWithEveryEvent() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0 + 1_000, 20.0), reading(1, T0 + 2_000, 31.0), reading(2, T0 + 70_000, 23.5));
+    long lastSeqNr = JSON.readTree(get("/api/v1/entities/sensor/" + id).body()).get("lastSeqNr").asLong();
+
+    HttpResponse<String> response = get("/api/v1/entities/sensor/" + id + "/journal", AUDITOR);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("application/x-ndjson", response.headers().firstValue("Content-Type").orElseThrow());
+    List<JsonNode> lines = lines(response.body());
+    assertEquals(lastSeqNr, lines.size());
+    for (int i = 0; i < lines.size(); i++) {
+      assertEquals(i + 1, lines.get(i).get("seqNr").asLong());
+      assertTrue(lines.get(i).has("timestamp"));
+    }
+    assertEquals("EntityRegistered", lines.get(0).get("type").asText());
+    assertEquals("ReadingsRecorded", lines.get(1).get("type").asText());
+    assertEquals(3, lines.get(1).get("event").get("readings").size(), "the readings up to the one whose watermark closes a window");
+    assertTrue(lines.stream().anyMatch(l -> l.get("type").asText().equals("AnomalyDetected")));
+
+    List<JsonNode> middle = lines(get("/api/v1/entities/sensor/" + id + "/journal?fromSeq=2&toSeq=3", AUDITOR).body());
+    assertEquals(List.of(2L, 3L), middle.stream().map(l -> l.get("seqNr").asLong()).toList());
+  }
+
+  /** By sequence number here; by time in EndToEndIT, as the in-memory journal does not keep write times. */
+  @Test
+  void rebuildsTheStateAsItWasAtASequenceNumber() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0 + 1_000, 20.0), reading(1, T0 + 2_000, 22.0));
+    JsonNode then = JSON.readTree(get("/api/v1/entities/sensor/" + id).body());
+    record(id, reading(2, T0 + 70_000, 23.5), reading(3, T0 + 71_000, 40.0));
+    JsonNode now = JSON.readTree(get("/api/v1/entities/sensor/" + id).body());
+
+    JsonNode bySeq =
+        JSON.readTree(get("/api/v1/entities/sensor/" + id + "/state?asOfSeq=" + then.get("lastSeqNr").asLong(), AUDITOR).body());
+    JsonNode latest =
+        JSON.readTree(get("/api/v1/entities/sensor/" + id + "/state?asOfSeq=" + Long.MAX_VALUE, AUDITOR).body());
+
+    assertEquals(then, bySeq);
+    assertEquals(now, latest);
+    problem(get("/api/v1/entities/sensor/" + id + "/state", AUDITOR), 400);
+    problem(get("/api/v1/entities/sensor/" + id + "/state?asOfSeq=1&asOf=0", AUDITOR), 400);
+    problem(get("/api/v1/entities/sensor/" + id + "/state?asOfSeq=-1", AUDITOR), 400);
+    problem(get("/api/v1/entities/sensor/" + freshId() + "/state?asOfSeq=5", AUDITOR), 404);
+    problem(get("/api/v1/entities/sensor/" + freshId() + "/journal", AUDITOR), 404);
+  }
+
+  @Test
+  void acceptsPostedReadingsAsAnArrayOrNdjsonAndReportsEachRejectedOne() throws Exception {
+    String id = freshId();
+    String good = "{\"entityType\":\"sensor\",\"entityId\":\"" + id + "\",\"ts\":" + T0 + ",\"metrics\":{\"t\":1.5}}";
+    int before = PUBLISHED.size();
+
+    HttpResponse<String> array = post("/api/v1/readings", WRITER, "[" + good + ",{\"entityId\":\"x\"}," + good + "]");
+    HttpResponse<String> ndjson = post("/api/v1/readings", WRITER, good + "\n\nnot json\n");
+
+    assertEquals(202, array.statusCode(), array.body());
+    JsonNode counts = JSON.readTree(array.body());
+    assertEquals(2, counts.get("accepted").asInt());
+    assertEquals(1, counts.get("rejected").asInt());
+    assertEquals(1, counts.get("errors").get(0).get("index").asInt());
+    assertTrue(!counts.get("errors").get(0).get("reason").asText().isBlank());
+    assertEquals(202, ndjson.statusCode(), ndjson.body());
+    assertEquals(1, JSON.readTree(ndjson.body()).get("accepted").asInt());
+    assertEquals(1, JSON.readTree(ndjson.body()).get("rejected").asInt());
+    List<KeyedReading> published = PUBLISHED.subList(before, PUBLISHED.size());
+    assertEquals(3, published.size());
+    assertTrue(published.stream().allMatch(r -> r.entityId().equals(id)));
+    problem(post("/api/v1/readings", WRITER, ""), 400);
+    problem(post("/api/v1/readings", WRITER, "[" + good + ","), 400);
+    problem(post("/api/v1/readings", WRITER, "[" + good.repeat(1) + "," + (good + ",").repeat((int) (MAX_BODY / good.length())) + good + "]"), 413);
+  }
+
+  @Test
+  void listsEntityIdsInPagesAndRecentAlertsNewestFirst() throws Exception {
+    READ_SIDE.ids.addAll(List.of("sensor-a", "sensor-b", "sensor-c"));
+    long now = System.currentTimeMillis();
+    READ_SIDE.alerts.add(alert("sensor-a:5", now - 2_000));
+    READ_SIDE.alerts.add(alert("sensor-b:9", now - 1_000));
+
+    JsonNode first = JSON.readTree(get("/api/v1/entities/sensor?limit=2").body());
+    JsonNode second = JSON.readTree(get("/api/v1/entities/sensor?limit=2&after=" + first.get("next").asText()).body());
+    JsonNode alerts = JSON.readTree(get("/api/v1/alerts?limit=1").body());
+    JsonNode older = JSON.readTree(get("/api/v1/alerts?limit=1&cursor=" + alerts.get("next").asText()).body());
+
+    assertEquals(List.of("sensor-a", "sensor-b"), texts(first.get("items")));
+    assertEquals(List.of("sensor-c"), texts(second.get("items")));
+    assertTrue(second.get("next").isNull());
+    assertEquals("sensor-b:9", alerts.get("items").get(0).get("alertId").asText());
+    assertEquals("sensor-a:5", older.get("items").get(0).get("alertId").asText());
+    assertEquals(0, JSON.readTree(get("/api/v1/alerts?since=" + now).body()).get("items").size());
+    problem(get("/api/v1/entities/robot"), 404);
+    problem(get("/api/v1/entities/sensor?after=bad%20id"), 400);
+    problem(get("/api/v1/alerts?cursor=nonsense"), 400);
+    problem(get("/api/v1/alerts?since=soon"), 400);
+  }
+
+  @Test
+  void streamsAnEntitysStateAndNewAlertsAsServerSentEvents() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0, 20.0));
+    try (var events = client.send(request("/api/v1/stream/entities/sensor/" + id, READER).GET().build(),
+        HttpResponse.BodyHandlers.ofLines()).body()) {
+      var lines = events.iterator();
+      Map<String, String> first = nextEvent(lines);
+      assertEquals("state", first.get("event"));
+      assertEquals(1, JSON.readTree(first.get("data")).get("readings").asLong());
+      record(id, reading(1, T0 + 1_000, 21.0));
+      Map<String, String> second = nextEvent(lines);
+      assertEquals(2, JSON.readTree(second.get("data")).get("readings").asLong());
+      assertEquals(JSON.readTree(second.get("data")).get("lastSeqNr").asText(), second.get("id"));
+    }
+    try (var events = client.send(request("/api/v1/stream/alerts", READER).GET().build(),
+        HttpResponse.BodyHandlers.ofLines()).body()) {
+      var lines = events.iterator();
+      READ_SIDE.alerts.add(alert(id + ":77", System.currentTimeMillis() + 1));
+      Map<String, String> event = nextEvent(lines);
+      assertEquals("alert", event.get("event"));
+      assertEquals(id + ":77", JSON.readTree(event.get("data")).get("alertId").asText());
+    }
+    problem(get("/api/v1/stream/entities/sensor/" + freshId()), 404);
+  }
+
+  @Test
+  void showsTheClusterAndItsShardsToOperators() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0, 20.0));
+
+    JsonNode cluster = JSON.readTree(get("/api/v1/cluster", OPERATOR).body());
+    JsonNode shards = JSON.readTree(get("/api/v1/cluster/shards", OPERATOR).body());
+
+    String self = cluster.get("self").asText();
+    assertEquals(1, cluster.get("members").size());
+    assertEquals(self, cluster.get("members").get(0).get("address").asText());
+    assertEquals("Up", cluster.get("members").get(0).get("status").asText());
+    assertEquals(self, cluster.get("leader").asText());
+    JsonNode sensors = null;
+    for (JsonNode type : shards.get("types")) {
+      if (type.get("type").asText().equals("sensor")) {
+        sensors = type;
+      }
+    }
+    assertTrue(sensors != null && sensors.get("nodes").get(0).get("entities").asLong() >= 1, shards.toString());
+    problem(post("/api/v1/cluster/members/10.9.9.9:1/leave", OPERATOR, ""), 404);
+    problem(post("/api/v1/cluster/members/" + java.net.URLEncoder.encode(self, java.nio.charset.StandardCharsets.UTF_8) + "/dance", OPERATOR, ""), 404);
+  }
+
+  private static AlertView alert(String alertId, long detectedAt) {
+    return new AlertView(alertId, "sensor", alertId.substring(0, alertId.indexOf(':')), "delta", "t", 9, 1.0, 5, 0, detectedAt);
+  }
+
+  /** The fields of the next server-sent event, skipping heartbeat comments. */
+  private static Map<String, String> nextEvent(java.util.Iterator<String> lines) {
+    Map<String, String> fields = new java.util.HashMap<>();
+    while (lines.hasNext()) {
+      String line = lines.next();
+      if (line.isEmpty() && !fields.isEmpty()) {
+        return fields;
+      }
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+      }
+    }
+    throw new AssertionError("the stream ended before the next event");
+  }
+
+  private static List<JsonNode> lines(String ndjson) throws Exception {
+    List<JsonNode> lines = new java.util.ArrayList<>();
+    for (String line : ndjson.split("\n")) {
+      if (!line.isBlank()) {
+        lines.add(JSON.readTree(line));
+      }
+    }
+    return lines;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> texts = new java.util.ArrayList<>();
+    array.forEach(n -> texts.add(n.asText()));
+    return texts;
   }
 }

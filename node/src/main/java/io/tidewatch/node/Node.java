@@ -4,7 +4,10 @@ import com.typesafe.config.Config;
 import io.tidewatch.http.ApiRoutes;
 import io.tidewatch.http.HttpServer;
 import io.tidewatch.http.HttpSettings;
+import io.tidewatch.http.ingest.KafkaReadingsPublisher;
 import io.tidewatch.persistence.projection.OutputProjections;
+import io.tidewatch.persistence.readside.CassandraReadSide;
+import io.tidewatch.persistence.readside.ReadSideProjection;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.EntitySettings;
@@ -50,14 +53,15 @@ public final class Node {
     EntityTypes types = EntityTypes.fromConfig(config);
     TrackedEntity.init(system, types, EntitySettings.create(system));
     OutputProjections.init(system);
+    CassandraReadSide readSide = ReadSideProjection.tables(system);
+    ReadSideProjection.init(system, readSide);
     IngestSettings ingest = IngestSettings.create(system);
-    ReadingsIngest.start(
-        system,
-        ingest,
-        new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis),
-        List.copyOf(types.names()));
+    ReadingParser parser = new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis);
+    ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()));
     HttpSettings http = HttpSettings.create(system);
-    HttpServer.start(new ApiRoutes(system, types, http).routes(), http, system);
+    ApiRoutes.Backends backends =
+        new ApiRoutes.Backends(types, NodeTokens.load(config), readSide, KafkaReadingsPublisher.create(system), parser);
+    HttpServer.start(new ApiRoutes(system, backends, http).routes(), http, system);
     PekkoManagement.get(system).start();
   }
 }

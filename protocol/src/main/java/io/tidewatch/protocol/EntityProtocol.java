@@ -96,6 +96,12 @@ public interface EntityProtocol {
   sealed interface Event extends CborSerializable {}
 
   /**
+   * The entity's first event: it recorded its first reading at {@code firstSeenMs} (processing time). Tagged, so the
+   * read side learns of every entity once, without the readings themselves flowing through the tag views.
+   */
+  record EntityRegistered(long firstSeenMs) implements Event {}
+
+  /**
    * Readings recorded, in arrival order; no window closes and no rule fires between the first and the last. Version
    * 2 names the Kafka topic the readings came from (version 1 had none: {@code ReadingsRecordedMigration}).
    */

@@ -10,6 +10,7 @@ import io.tidewatch.protocol.EntityProtocol.AlertsReply;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.CloseIdleWindows;
 import io.tidewatch.protocol.EntityProtocol.Command;
+import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.GetAlerts;
 import io.tidewatch.protocol.EntityProtocol.GetState;
@@ -205,10 +206,15 @@ public final class TrackedEntity
     return newEventHandlerBuilder().forAnyState().onAnyEvent(EntityState::apply);
   }
 
-  /** Only closed windows and alerts feed the output projections; readings stay out of the tag views (the bulk). */
+  /**
+   * Only registrations, closed windows and alerts feed the projections (output topics, read side); readings stay
+   * out of the tag views (the bulk).
+   */
   @Override
   public Set<String> tagsFor(Event event) {
-    return event instanceof WindowClosed || event instanceof AnomalyDetected ? tags : Set.of();
+    return event instanceof WindowClosed || event instanceof AnomalyDetected || event instanceof EntityRegistered
+        ? tags
+        : Set.of();
   }
 
   /** Snapshots every {@value #SNAPSHOT_EVERY} events, keeping two; events are never deleted (auditors need them). */

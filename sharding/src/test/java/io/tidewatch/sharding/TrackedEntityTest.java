@@ -128,7 +128,7 @@ class TrackedEntityTest {
     EntityStateView after = kit.<EntityStateView>runCommand(GetState::new).reply();
     assertEquals(before, after);
     assertEquals(2, after.readings());
-    assertEquals(2, after.lastSeqNr(), "ReadingsRecorded of both, then WindowClosed");
+    assertEquals(3, after.lastSeqNr(), "EntityRegistered, ReadingsRecorded of both, then WindowClosed");
     assertEquals(1, after.recentWindows().size());
   }
 
@@ -141,13 +141,13 @@ class TrackedEntityTest {
             replyTo -> new RecordReadings(List.of(reading(2, T0 + 1_000, 36.2), reading(3, T0 + 2_000, 36.0)), replyTo));
 
     AnomalyDetected alert = assertInstanceOf(AnomalyDetected.class, result.events().get(1));
-    assertEquals("sensor-00007:3", alert.alertId(), "entity id and the sequence number of the alert event");
+    assertEquals("sensor-00007:4", alert.alertId(), "entity id and the sequence number of the alert event");
     assertEquals("delta", alert.rule());
     assertEquals(36.2, alert.value());
     assertEquals(20.0, alert.previous());
     assertEquals(1, result.state().anomalies());
     var alerts = kit.<AlertsReply>runCommand(replyTo -> new GetAlerts(null, null, 10, replyTo)).reply();
-    assertEquals(List.of("sensor-00007:3"), alerts.items().stream().map(AlertView::alertId).toList());
+    assertEquals(List.of("sensor-00007:4"), alerts.items().stream().map(AlertView::alertId).toList());
   }
 
   @Test

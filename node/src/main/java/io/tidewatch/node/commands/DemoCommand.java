@@ -7,6 +7,9 @@ import io.tidewatch.node.Node;
 import io.tidewatch.node.NodeConfig;
 import io.tidewatch.node.simulate.Simulator;
 import io.tidewatch.node.simulate.SimulatorSettings;
+import io.tidewatch.node.NodeTokens;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,7 +40,8 @@ public final class DemoCommand implements Callable<Integer> {
         ConfigFactory.parseMap(
             Map.of(
                 "tidewatch.kafka.bootstrap-servers", infra.kafkaBootstrapServers(),
-                "tidewatch.cassandra.contact-points", infra.cassandraContactPoint()));
+                "tidewatch.cassandra.contact-points", infra.cassandraContactPoint(),
+                "tidewatch.http.tokens-file", dataDir.resolve("tokens").toString()));
     ActorSystem<Void> system;
     try {
       system = Node.start(NodeConfig.load(overrides, null));
@@ -69,13 +73,36 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.printf(
         "%nTidewatch demo is running (data in %s).%n"
             + (noSimulator ? "" : "  The simulator sends %2$s readings/s for sensor-00000 … sensor-%3$05d.%n")
-            + "  State of one sensor:  curl %4$s/api/v1/entities/sensor/sensor-00000%n"
+            + "  State of one sensor:  curl -H \"Authorization: Bearer $READER\" %4$s/api/v1/entities/sensor/sensor-00000%n"
             + "  Health:               curl %5$s/ready%n"
+            + "  API description:      curl %4$s/api/v1/openapi.json%n"
+            + "%6$s"
             + "Ctrl-C stops everything.%n%n",
         dataDir.toAbsolutePath(),
         (int) DEMO_RATE,
         DEMO_SENSORS - 1,
         api,
-        management);
+        management,
+        tokens(config));
+  }
+
+  /** The tokens, when the node read or made them in the tokens file (configured ones are the operator's own). */
+  private static String tokens(Config config) {
+    if (!config.getString("tidewatch.http.tokens").isBlank()) {
+      return "  API tokens: as configured in TIDEWATCH_TOKENS / tidewatch.http.tokens.\n";
+    }
+    Path file = NodeTokens.file(config);
+    try {
+      StringBuilder text = new StringBuilder("  API tokens (from " + file + "); set e.g. READER=<the reader token>:\n");
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank() && !line.startsWith("#")) {
+          int eq = line.lastIndexOf('=');
+          text.append("    %-9s %s\n".formatted(line.substring(eq + 1), line.substring(0, eq)));
+        }
+      }
+      return text.toString();
+    } catch (IOException e) {
+      return "  API tokens: cannot read " + file + " (" + e.getMessage() + ")\n";
+    }
   }
 }

@@ -86,7 +86,7 @@ public final class EntityState {
       duplicates += ignored.count();
     } else if (event instanceof IdleTimeAdvanced idle) {
       maxEventTime = Math.max(maxEventTime, idle.eventTimeMs());
-    }
+    } // EntityRegistered changes nothing the entity computes: it is there for the read side and for auditors
     return this;
   }
 

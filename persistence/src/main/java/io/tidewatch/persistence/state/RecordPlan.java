@@ -3,6 +3,7 @@ package io.tidewatch.persistence.state;
 import io.tidewatch.persistence.anomaly.AnomalyHit;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
@@ -25,12 +26,16 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
   }
 
   /**
-   * @param lastSeqNr the entity's last sequence number: alert ids name the sequence number of their event
+   * @param lastSeqNr the entity's last sequence number: alert ids name the sequence number of their event, and an
+   *     entity at 0 begins its journal with {@link EntityRegistered}
    * @param nowMs processing time, recorded as the detection time of alerts
    */
   public static RecordPlan of(
       EntityState state, String topic, List<SourcedReading> readings, long lastSeqNr, long nowMs) {
     Builder plan = new Builder(state, topic, lastSeqNr);
+    if (lastSeqNr == 0 && !readings.isEmpty()) {
+      plan.add(new EntityRegistered(nowMs));
+    }
     int recorded = 0;
     int duplicates = 0;
     for (SourcedReading reading : readings) {

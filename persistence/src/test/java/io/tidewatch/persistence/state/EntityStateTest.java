@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
+import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
@@ -28,6 +30,18 @@ class EntityStateTest {
       journal.add(e);
     });
     return plan;
+  }
+
+  @Test
+  void anEntityBeginsItsJournalByRegisteringOnce() {
+    RecordPlan first = record(reading(0, T0 + 1_000, 20.0));
+    RecordPlan second = record(reading(1, T0 + 2_000, 21.0));
+
+    assertInstanceOf(EntityRegistered.class, first.events().get(0));
+    assertInstanceOf(ReadingsRecorded.class, first.events().get(1));
+    assertEquals(1, second.events().size());
+    assertInstanceOf(ReadingsRecorded.class, second.events().get(0));
+    assertEquals(2, state.readings());
   }
 
   @Test

@@ -1,0 +1,113 @@
+package io.tidewatch.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.http.auth.Access;
+import io.tidewatch.http.auth.Role;
+import io.tidewatch.http.ingest.ReadingsPublisher;
+import io.tidewatch.http.ingest.ReadingsPublisher.KeyedReading;
+import io.tidewatch.protocol.ParseResult;
+import io.tidewatch.protocol.ReadingParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * {@code POST /api/v1/readings} for writers: a JSON array or NDJSON of readings (DESIGN §2), each validated like a
+ * Kafka record; the valid ones are produced to the input topic keyed by entity id, the rest reported by index with
+ * their reason. 202 once the broker has them; a body over the size limit is 413.
+ */
+final class ReadingsRoutes extends AllDirectives {
+
+  /** Reasons listed in one answer at most; the counts are always complete. */
+  static final int MAX_ERRORS_LISTED = 1000;
+
+  record Rejection(int index, String reason) {}
+
+  record Accepted(int accepted, int rejected, List<Rejection> errors) {}
+
+  private final Access access;
+  private final ReadingParser parser;
+  private final ReadingsPublisher publisher;
+  private final ObjectMapper mapper;
+  private final long maxBodyBytes;
+
+  ReadingsRoutes(Access access, ReadingParser parser, ReadingsPublisher publisher, ObjectMapper mapper, long maxBodyBytes) {
+    this.access = access;
+    this.parser = parser;
+    this.publisher = publisher;
+    this.mapper = mapper;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  Route routes() {
+    return path("readings", () -> post(() -> access.require(Role.WRITER, () ->
+        withSizeLimit(maxBodyBytes, () ->
+            entity(Unmarshaller.entityToByteString(), body -> onSuccess(accept(body), answer ->
+                complete(StatusCodes.ACCEPTED, answer, Jackson.marshaller(mapper))))))));
+  }
+
+  private CompletionStage<Accepted> accept(ByteString body) {
+    List<byte[]> items = items(body);
+    List<KeyedReading> valid = new ArrayList<>();
+    List<Rejection> errors = new ArrayList<>();
+    int rejected = 0;
+    for (int i = 0; i < items.size(); i++) {
+      ParseResult result = parser.parse(items.get(i));
+      if (result instanceof ParseResult.Parsed parsed) {
+        valid.add(new KeyedReading(parsed.reading().entityId(), items.get(i)));
+      } else {
+        rejected++;
+        if (errors.size() < MAX_ERRORS_LISTED) {
+          errors.add(new Rejection(i, ((ParseResult.Rejected) result).reason()));
+        }
+      }
+    }
+    Accepted answer = new Accepted(valid.size(), rejected, errors);
+    return valid.isEmpty()
+        ? CompletableFuture.completedFuture(answer)
+        : publisher.publish(valid).thenApply(done -> answer);
+  }
+
+  /** The items of a JSON array, or the non-blank lines of NDJSON. */
+  private List<byte[]> items(ByteString body) {
+    String text = body.utf8String().strip();
+    if (text.isEmpty()) {
+      throw ProblemException.badRequest("the body is empty; send a JSON array or NDJSON of readings");
+    }
+    if (text.charAt(0) != '[') {
+      return Arrays.stream(text.split("\r?\n")).filter(line -> !line.isBlank()).map(line -> line.getBytes(StandardCharsets.UTF_8)).toList();
+    }
+    JsonNode array;
+    try {
+      array = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+    } catch (JsonProcessingException e) {
+      throw ProblemException.badRequest("the body starts like a JSON array but is not valid JSON: " + firstLine(e));
+    }
+    List<byte[]> items = new ArrayList<>(array.size());
+    for (JsonNode item : array) {
+      try {
+        items.add(mapper.writeValueAsBytes(item));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("a parsed JSON node always serializes", e);
+      }
+    }
+    return items;
+  }
+
+  private static String firstLine(JsonProcessingException e) {
+    String message = String.valueOf(e.getOriginalMessage());
+    return message.lines().findFirst().orElse(message);
+  }
+}

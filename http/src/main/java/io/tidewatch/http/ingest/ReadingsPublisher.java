@@ -1,0 +1,15 @@
+package io.tidewatch.http.ingest;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+
+/** Where readings posted over HTTP go: the input topic, so they take the same path as every other reading. */
+public interface ReadingsPublisher {
+
+  /** A valid reading as posted, keyed by its entity id. */
+  record KeyedReading(String entityId, byte[] json) {}
+
+  /** Completes once every reading is acknowledged by the broker; fails if any is not. */
+  CompletionStage<Done> publish(List<KeyedReading> readings);
+}

@@ -1,0 +1,137 @@
+package io.tidewatch.persistence.readside;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.protocol.AlertView;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+
+/**
+ * The read side in two Cassandra tables (deploy's tidewatch.cql): {@code entity_ids}, one partition per entity
+ * type in id order, and {@code recent_alerts}, one partition per UTC day, newest first, kept for
+ * {@link #ALERTS_KEPT_DAYS} days.
+ */
+public final class CassandraReadSide implements ReadSide {
+
+  /** Rows of recent_alerts expire after this many days (the table's TTL); older alerts stay in the journals. */
+  public static final int ALERTS_KEPT_DAYS = 7;
+
+  private final CassandraSession session;
+  private final String keyspace;
+  private final ObjectMapper mapper;
+  private final Clock clock;
+
+  public CassandraReadSide(CassandraSession session, String keyspace, ObjectMapper mapper, Clock clock) {
+    this.session = session;
+    this.keyspace = keyspace;
+    this.mapper = mapper;
+    this.clock = clock;
+  }
+
+  static String day(long epochMs) {
+    return LocalDate.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC).toString();
+  }
+
+  /** Records an entity; idempotent, as a projection may deliver an event twice. */
+  CompletionStage<?> registerEntity(String type, String id, long firstSeenMs) {
+    return session.executeWrite(
+        "INSERT INTO " + keyspace + ".entity_ids (entity_type, entity_id, first_seen) VALUES (?, ?, ?)",
+        type, id, firstSeenMs);
+  }
+
+  /** Records an alert; idempotent (same key, same row). */
+  CompletionStage<?> recordAlert(AlertView alert) {
+    return session.executeWrite(
+        "INSERT INTO " + keyspace + ".recent_alerts (day, detected_at, alert_id, alert) VALUES (?, ?, ?, ?)",
+        day(alert.detectedAt()), alert.detectedAt(), alert.alertId(), json(alert));
+  }
+
+  @Override
+  public CompletionStage<List<String>> entityIds(String type, String after, int limit) {
+    CompletionStage<List<Row>> rows =
+        after == null
+            ? session.selectAll(
+                "SELECT entity_id FROM " + keyspace + ".entity_ids WHERE entity_type = ? LIMIT ?", type, limit)
+            : session.selectAll(
+                "SELECT entity_id FROM " + keyspace + ".entity_ids WHERE entity_type = ? AND entity_id > ? LIMIT ?",
+                type, after, limit);
+    return rows.thenApply(list -> list.stream().map(row -> row.getString("entity_id")).toList());
+  }
+
+  @Override
+  public CompletionStage<List<AlertView>> recentAlerts(long sinceMs, AlertCursor before, int limit) {
+    long oldest = Math.max(sinceMs, clock.millis() - ALERTS_KEPT_DAYS * 86_400_000L);
+    AlertCursor from = before != null ? before : new AlertCursor(clock.millis() + 1, "");
+    return newestFirst(LocalDate.parse(day(from.detectedAt())), LocalDate.parse(day(oldest)), from, oldest, limit,
+        new ArrayList<>());
+  }
+
+  private CompletionStage<List<AlertView>> newestFirst(
+      LocalDate day, LocalDate lastDay, AlertCursor before, long oldest, int limit, List<AlertView> found) {
+    if (day.isBefore(lastDay) || found.size() >= limit) {
+      return CompletableFuture.completedFuture(found);
+    }
+    return session
+        .selectAll(
+            "SELECT alert, detected_at FROM " + keyspace + ".recent_alerts WHERE day = ? "
+                + "AND (detected_at, alert_id) < (?, ?) LIMIT ?",
+            day.toString(), before.detectedAt(), before.alertId(), limit - found.size())
+        .thenCompose(rows -> {
+          for (Row row : rows) {
+            if (row.getLong("detected_at") < oldest) {
+              return CompletableFuture.completedFuture(found);
+            }
+            found.add(alert(row.getString("alert")));
+          }
+          return newestFirst(day.minusDays(1), lastDay, before, oldest, limit, found);
+        });
+  }
+
+  @Override
+  public CompletionStage<List<AlertView>> alertsAfter(AlertCursor after, int limit) {
+    long oldest = clock.millis() - ALERTS_KEPT_DAYS * 86_400_000L;
+    AlertCursor from = after.detectedAt() < oldest ? new AlertCursor(oldest, "") : after;
+    return oldestFirst(LocalDate.parse(day(from.detectedAt())), LocalDate.parse(day(clock.millis())), from, limit,
+        new ArrayList<>());
+  }
+
+  private CompletionStage<List<AlertView>> oldestFirst(
+      LocalDate day, LocalDate today, AlertCursor after, int limit, List<AlertView> found) {
+    if (day.isAfter(today) || found.size() >= limit) {
+      return CompletableFuture.completedFuture(found);
+    }
+    return session
+        .selectAll(
+            "SELECT alert FROM " + keyspace + ".recent_alerts WHERE day = ? AND (detected_at, alert_id) > (?, ?) "
+                + "ORDER BY detected_at ASC, alert_id ASC LIMIT ?",
+            day.toString(), after.detectedAt(), after.alertId(), limit - found.size())
+        .thenCompose(rows -> {
+          rows.forEach(row -> found.add(alert(row.getString("alert"))));
+          return oldestFirst(day.plusDays(1), today, after, limit, found);
+        });
+  }
+
+  private String json(AlertView alert) {
+    try {
+      return mapper.writeValueAsString(alert);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an AlertView always serializes", e);
+    }
+  }
+
+  private AlertView alert(String json) {
+    try {
+      return mapper.readValue(json, AlertView.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("recent_alerts holds AlertView JSON written by this class", e);
+    }
+  }
+}
