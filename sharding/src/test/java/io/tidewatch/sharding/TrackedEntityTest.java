@@ -13,6 +13,7 @@ import io.tidewatch.protocol.EntityProtocol.AlertsReply;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.GetAlerts;
 import io.tidewatch.protocol.EntityProtocol.GetState;
@@ -76,8 +77,9 @@ class TrackedEntityTest {
             replyTo -> new RecordReadings(List.of(reading(10, T0, 20.0), reading(11, T0 + 1_000, 21.0)), replyTo));
 
     assertEquals(new RecordAck(2, 0), result.reply());
-    assertEquals(1, result.events().size());
-    assertEquals(2, assertInstanceOf(ReadingsRecorded.class, result.event()).readings().size());
+    assertEquals(2, result.events().size(), "the first batch of an entity also registers it");
+    assertInstanceOf(EntityRegistered.class, result.events().get(0));
+    assertEquals(2, assertInstanceOf(ReadingsRecorded.class, result.events().get(1)).readings().size());
     assertEquals(2, result.state().readings());
   }
 
@@ -102,12 +104,12 @@ class TrackedEntityTest {
                     List.of(reading(1, T0 + 1_000, 20.0), reading(2, T0 + 2_000, 22.0), reading(3, T0 + 66_000, 25.0)),
                     replyTo));
 
-    WindowClosed closed = assertInstanceOf(WindowClosed.class, result.events().get(1));
+    WindowClosed closed = assertInstanceOf(WindowClosed.class, result.events().get(2));
     assertEquals("tumbling-60s", closed.spec());
     assertEquals(T0, closed.start());
     assertEquals(2, closed.count());
     assertEquals(21.0, closed.metrics().get("temperature").mean(), 1e-12);
-    assertInstanceOf(ReadingsRecorded.class, result.events().get(0));
+    assertInstanceOf(ReadingsRecorded.class, result.events().get(1));
   }
 
   @Test
