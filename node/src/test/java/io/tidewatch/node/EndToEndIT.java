@@ -58,6 +58,7 @@ class EndToEndIT {
   private static final int PER_SENSOR = 100; // one a second: the first minute closes, the second stays open
   private static final Duration PATIENCE = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TOKEN = "end-to-end-reader-token";
 
   private static Path dataDir;
   private static LocalInfra infra;
@@ -93,6 +94,7 @@ class EndToEndIT {
                     "tidewatch.cassandra.contact-points", infra.cassandraContactPoint(),
                     "tidewatch.ingest.group-id", GROUP,
                     "tidewatch.http.port", httpPort,
+                    "tidewatch.http.tokens", TOKEN + "=reader",
                     "pekko.management.http.port", freePort(),
                     "pekko.remote.artery.canonical.port", 0)));
     return Node.start(NodeConfig.load(overrides, null));
@@ -253,7 +255,9 @@ class EndToEndIT {
   private JsonNode state(int httpPort, String id) throws Exception {
     HttpResponse<String> response =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/entities/sensor/" + id)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/entities/sensor/" + id))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
   }

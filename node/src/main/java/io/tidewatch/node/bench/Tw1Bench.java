@@ -44,6 +44,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class Tw1Bench {
 
+  /** The benchmark's own node reads its results with this token only. */
+  private static final String TOKEN = "tw1-bench-" + java.util.UUID.randomUUID();
+
   private static final String TOPIC = "tidewatch.readings";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -149,6 +152,7 @@ public final class Tw1Bench {
             "tidewatch.ingest.batch-window = 1s",
             "tidewatch.ingest.ask-timeout = 60s",
             "tidewatch.http.port = " + httpPort,
+            "tidewatch.http.tokens = \"" + TOKEN + "=reader\"",
             "pekko.management.http.port = " + FreePorts.next(),
             "pekko.remote.artery.canonical.port = " + FreePorts.next(),
             "tidewatch.entity-types.sensor {",
@@ -224,14 +228,18 @@ public final class Tw1Bench {
 
   private record Results(long readings, long late, long windows, long alerts, long events, long mismatched, List<String> examples) {}
 
+  private static HttpRequest authorized(String url) {
+    return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build();
+  }
+
   private Results query(int httpPort, Expected expected) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long readings = 0, late = 0, windows = 0, alerts = 0, events = 0, mismatched = 0;
     List<String> examples = new ArrayList<>();
     for (var entry : expected.perEntity().entrySet()) {
       String base = "http://127.0.0.1:" + httpPort + "/api/v1/entities/sensor/" + entry.getKey();
-      JsonNode state = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body());
-      JsonNode page = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/windows?limit=1000")).build(), HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode state = JSON.readTree(http.send(authorized(base), HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode page = JSON.readTree(http.send(authorized(base + "/windows?limit=1000"), HttpResponse.BodyHandlers.ofString()).body());
       long[] actual = {state.get("readings").asLong(), state.get("lateReadings").asLong(), page.get("items").size(), state.get("anomalies").asLong()};
       readings += actual[0];
       late += actual[1];
