@@ -46,11 +46,12 @@ class ApiRoutesTest {
 
   private static final long T0 = 1_700_000_040_000L;
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String READER = "reader-token-0123456789";
-  static final String WRITER = "writer-token-0123456789";
-  static final String AUDITOR = "auditor-token-0123456789";
-  static final String OPERATOR = "operator-token-0123456789";
-  static final long MAX_BODY = 64 * 1024;
+  private static final String READER = TestApi.READER;
+  private static final String WRITER = TestApi.WRITER;
+  private static final String AUDITOR = TestApi.AUDITOR;
+  private static final String OPERATOR = TestApi.OPERATOR;
+  private static final long MAX_BODY = TestApi.MAX_BODY;
+  private static TestApi api;
   static final ListReadSide READ_SIDE = new ListReadSide();
   static final List<KeyedReading> PUBLISHED = new CopyOnWriteArrayList<>();
   private static ActorSystem<Void> system;
@@ -59,56 +60,14 @@ class ApiRoutesTest {
 
   @BeforeAll
   static void start() {
-    Config config =
-        ConfigFactory.parseString(
-                """
-                pekko.actor.provider = cluster
-                pekko.remote.artery.canonical { hostname = "127.0.0.1", port = 0 }
-                pekko.loglevel = WARNING
-                tidewatch.http.ask-timeout = 3s
-                tidewatch.query.read-journal = "pekko.persistence.testkit.query"
-                """)
-            .withFallback(PersistenceTestKitPlugin.getInstance().config())
-            .withFallback(PersistenceTestKitSnapshotPlugin.config())
-            .withFallback(ConfigFactory.parseResources("serialization.conf"))
-            .withFallback(ConfigFactory.parseResources("entities.conf"))
-            .withFallback(ConfigFactory.parseResources("http.conf"))
-            .withFallback(ConfigFactory.parseResources("kafka.conf"))
-            .withFallback(ConfigFactory.parseResources("persistence.conf"))
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    system = ActorSystem.create(Behaviors.empty(), "api-routes-test", config);
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    EntityTypes types = EntityTypes.fromConfig(config);
-    TrackedEntity.init(system, types, new EntitySettings(Duration.ofMinutes(2)));
-    HttpSettings settings =
-        new HttpSettings(
-            "127.0.0.1", 0, Duration.ofSeconds(3), MAX_BODY, Duration.ofMillis(100), Duration.ofSeconds(1),
-            Duration.ofSeconds(30));
-    ApiRoutes.Backends backends =
-        new ApiRoutes.Backends(
-            types,
-            ApiTokens.parse(READER + "=reader," + WRITER + "=writer," + AUDITOR + "=auditor," + OPERATOR + "=operator"),
-            READ_SIDE,
-            readings -> {
-              PUBLISHED.addAll(readings);
-              return CompletableFuture.completedFuture(Done.getInstance());
-            },
-            new ReadingParser(types.names()));
-    ServerBinding binding =
-        Http.get(system)
-            .newServerAt("127.0.0.1", 0)
-            .bind(new ApiRoutes(system, backends, settings).routes())
-            .toCompletableFuture()
-            .join();
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    api = TestApi.start("api-routes-test", READ_SIDE, PUBLISHED);
+    system = api.system();
+    base = api.base();
   }
 
   @AfterAll
   static void stop() {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().join();
+    api.close();
   }
 
   private static String freshId() {
