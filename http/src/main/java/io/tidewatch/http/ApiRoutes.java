@@ -10,6 +10,7 @@ import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.ReadingParser;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -23,15 +24,17 @@ public final class ApiRoutes extends AllDirectives {
 
   /** What the routes stand on besides the actor system: the node wires the real ones. */
   public record Backends(EntityTypes types, ApiTokens tokens, ReadSide readSide, ReadingsPublisher publisher,
-      ReadingParser parser) {}
+      ReadingParser parser, Supplier<String> metricsScrape) {}
 
   private final ProblemResponses problems;
+  private final HttpMetrics metrics;
   private final Route api;
 
   public ApiRoutes(ActorSystem<?> system, Backends backends, HttpSettings settings) {
     ObjectMapper mapper =
         JacksonObjectMapperProvider.get(system.classicSystem()).getOrCreate("jackson-json", Optional.empty());
     this.problems = new ProblemResponses(mapper);
+    this.metrics = new HttpMetrics(backends.metricsScrape());
     EntityLookup lookup = new EntityLookup(system, backends.types());
     Access access = new Access(backends.tokens());
     EntityJournal journal = EntityJournal.create(system);
@@ -48,7 +51,10 @@ public final class ApiRoutes extends AllDirectives {
         concat(entities, audit, readSide, readings, live, cluster, openApi)));
   }
 
+  /** The API, {@code /metrics} and the dashboard, every request counted. */
   public Route routes() {
-    return handleRejections(problems.rejectionHandler(), () -> handleExceptions(problems.exceptionHandler(), () -> api));
+    return metrics.instrument(
+        handleRejections(problems.rejectionHandler(), () -> handleExceptions(problems.exceptionHandler(), () ->
+            concat(api, metrics.metricsRoute(), DashboardRoute.routes()))));
   }
 }

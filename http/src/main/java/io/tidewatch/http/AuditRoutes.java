@@ -95,7 +95,7 @@ final class AuditRoutes extends AllDirectives {
           "give exactly one of asOfSeq (a sequence number) or asOf (epoch ms or ISO-8601, e.g. 2026-11-21T12:00:00Z)");
     }
     Source<EventEnvelope, NotUsed> events =
-        inTimeRange(journal.events(type, id, 1, asOfSeq != null ? asOfSeq : Long.MAX_VALUE), null, asOf == null ? null : asOf + 1);
+        inTimeRange(journal.events(type, id, 1, asOfSeq != null ? asOfSeq : Long.MAX_VALUE), null, asOf == null || asOf == Long.MAX_VALUE ? null : asOf + 1);
     CompletionStage<EntityStateView> folded =
         events
             .runWith(

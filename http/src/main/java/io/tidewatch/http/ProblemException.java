@@ -32,6 +32,10 @@ public final class ProblemException extends RuntimeException {
     return new ProblemException(413, "Content Too Large", detail);
   }
 
+  public static ProblemException unavailable(String detail) {
+    return new ProblemException(503, "Service Unavailable", detail);
+  }
+
   public int status() {
     return status;
   }

@@ -50,10 +50,12 @@ public final class ProblemResponses {
           Throwable cause = unwrap(failure);
           if (cause instanceof ProblemException problem) {
             HttpResponse response = response(problem.toProblem());
-            return complete(
-                problem.status() == 401
-                    ? response.addHeader(HttpHeader.parse("WWW-Authenticate", "Bearer realm=\"tidewatch\""))
-                    : response);
+            if (problem.status() == 401) {
+              response = response.addHeader(HttpHeader.parse("WWW-Authenticate", "Bearer realm=\"tidewatch\""));
+            } else if (problem.status() == 503) {
+              response = response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
+            }
+            return complete(response);
           }
           if (cause instanceof EntityStreamSizeException tooLarge) {
             return complete(
@@ -62,7 +64,7 @@ public final class ProblemResponses {
           }
           if (cause instanceof TimeoutException) {
             return complete(
-                response(Problem.of(503, "Service Unavailable", "the entity did not answer in time; retry shortly"))
+                response(Problem.of(503, "Service Unavailable", "the entity or the cluster did not answer in time; retry shortly"))
                     .addHeader(RetryAfter.create(RETRY_AFTER_SECONDS)));
           }
           log.error("Unexpected failure in a route", cause);

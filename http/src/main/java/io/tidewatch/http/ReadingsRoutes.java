@@ -75,16 +75,35 @@ final class ReadingsRoutes extends AllDirectives {
       }
     }
     Accepted answer = new Accepted(valid.size(), rejected, errors);
-    return valid.isEmpty()
-        ? CompletableFuture.completedFuture(answer)
-        : publisher.publish(valid).thenApply(done -> answer);
+    if (valid.isEmpty()) {
+      return CompletableFuture.completedFuture(answer);
+    }
+    return publisher.publish(valid).handle((done, failure) -> {
+      if (failure != null) {
+        throw ProblemException.unavailable(
+            "the input topic did not take every reading (" + rootMessage(failure) + "); some may have been taken, "
+                + "so a retry can record those twice");
+      }
+      return answer;
+    });
   }
 
-  /** The items of a JSON array, or the non-blank lines of NDJSON. */
+  private static String rootMessage(Throwable failure) {
+    Throwable t = failure;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+  }
+
+  /** The items of a JSON array, one JSON object, or the non-blank lines of NDJSON. */
   private List<byte[]> items(ByteString body) {
     String text = body.utf8String().strip();
     if (text.isEmpty()) {
       throw ProblemException.badRequest("the body is empty; send a JSON array or NDJSON of readings");
+    }
+    if (text.charAt(0) == '{' && isOneJsonValue(text)) {
+      return List.of(text.getBytes(StandardCharsets.UTF_8)); // one reading, perhaps pretty-printed over lines
     }
     if (text.charAt(0) != '[') {
       return Arrays.stream(text.split("\r?\n")).filter(line -> !line.isBlank()).map(line -> line.getBytes(StandardCharsets.UTF_8)).toList();
@@ -104,6 +123,15 @@ final class ReadingsRoutes extends AllDirectives {
       }
     }
     return items;
+  }
+
+  private boolean isOneJsonValue(String text) {
+    try {
+      mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+      return true;
+    } catch (JsonProcessingException e) {
+      return false;
+    }
   }
 
   private static String firstLine(JsonProcessingException e) {

@@ -69,7 +69,8 @@ record TestApi(ActorSystem<Void> system, String base) implements AutoCloseable {
               published.addAll(readings);
               return CompletableFuture.completedFuture(Done.getInstance());
             },
-            new ReadingParser(types.names()));
+            new ReadingParser(types.names()),
+            () -> "# no registry in route tests\n");
     ServerBinding binding =
         Http.get(system)
             .newServerAt("127.0.0.1", 0)

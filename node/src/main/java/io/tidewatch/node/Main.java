@@ -1,9 +1,11 @@
 package io.tidewatch.node;
 
 import io.tidewatch.node.commands.BenchCommand;
+import io.tidewatch.node.commands.ClusterCommand;
 import io.tidewatch.node.commands.DemoCommand;
 import io.tidewatch.node.commands.InfraCommand;
 import io.tidewatch.node.commands.NodeCommand;
+import io.tidewatch.node.commands.ReplayCommand;
 import io.tidewatch.node.commands.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tidewatch 0.1.0",
     description = "Real-time stream analytics on a Pekko cluster: Kafka in, Cassandra journal, HTTP out.",
-    subcommands = {BenchCommand.class, DemoCommand.class, InfraCommand.class, NodeCommand.class, SimulateCommand.class})
+    subcommands = {BenchCommand.class, ClusterCommand.class, DemoCommand.class, InfraCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -46,6 +46,7 @@ public final class Node {
 
   static void init(ActorSystem<Void> system) {
     Config config = system.settings().config();
+    NodeMetrics.prometheus(); // before anything records, so no early measurement is lost
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -60,7 +61,13 @@ public final class Node {
     ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()));
     HttpSettings http = HttpSettings.create(system);
     ApiRoutes.Backends backends =
-        new ApiRoutes.Backends(types, NodeTokens.load(config), readSide, KafkaReadingsPublisher.create(system), parser);
+        new ApiRoutes.Backends(
+            types,
+            NodeTokens.load(config),
+            readSide,
+            KafkaReadingsPublisher.create(system),
+            parser,
+            NodeMetrics.prometheus()::scrape);
     HttpServer.start(new ApiRoutes(system, backends, http).routes(), http, system);
     PekkoManagement.get(system).start();
   }

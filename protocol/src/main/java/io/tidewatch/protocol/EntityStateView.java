@@ -1,5 +1,6 @@
 package io.tidewatch.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +33,7 @@ public record EntityStateView(
   }
 
   /** True for an entity that has never recorded anything (the API answers 404 for it). */
+  @JsonIgnore
   public boolean isUnknown() {
     return lastSeqNr == 0;
   }

@@ -30,6 +30,20 @@ class ReadingParserTest {
     return assertInstanceOf(ParseResult.Rejected.class, parse(json)).reason();
   }
 
+  private String category(String json) {
+    return assertInstanceOf(ParseResult.Rejected.class, parse(json)).category();
+  }
+
+  @Test
+  void namesEachKindOfRejectionWithAFixedCategory() {
+    assertEquals("invalid-json", category("{not json"));
+    assertEquals("not-an-object", category("[1]"));
+    assertEquals("bad-id", category("{\"ts\":1}"));
+    assertEquals("unknown-type", category("{\"entityType\":\"robot\",\"entityId\":\"r1\",\"ts\":1}"));
+    assertEquals("bad-time", category("{\"entityType\":\"sensor\",\"entityId\":\"s1\"}"));
+    assertEquals("bad-metric", category("{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":\"hot\"}}"));
+  }
+
   @Test
   void parsesTheCanonicalForm() {
     Reading r =

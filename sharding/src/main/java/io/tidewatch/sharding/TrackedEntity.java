@@ -27,6 +27,7 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -67,7 +68,9 @@ public final class TrackedEntity
   private final Set<String> tags;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final Clock clock;
+  private final EntityMetrics metrics;
   private long lastHeardMs;
+  private boolean running; // recovered, so counted among the active entities
 
   public static EntityTypeKey<Command> typeKey(String entityType) {
     return EntityTypeKey.create(Command.class, entityType);
@@ -117,13 +120,25 @@ public final class TrackedEntity
     this.tags = Set.of(OutputTags.tagFor(entityId));
     this.shard = shard;
     this.clock = clock;
+    this.metrics = EntityMetrics.of(config.type());
     this.lastHeardMs = clock.millis();
   }
 
   /** After recovery, watch for silence: an entity stopped with open windows (rebalance, restart) must close them. */
   @Override
   public SignalHandler<EntityState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::watchSilence).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          running = true;
+          metrics.started();
+          watchSilence(state);
+        })
+        .onSignal(PostStop.instance(), state -> {
+          if (running) {
+            metrics.stopped();
+          }
+        })
+        .build();
   }
 
   @Override
@@ -150,8 +165,11 @@ public final class TrackedEntity
     if (plan.events().isEmpty()) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }
+    long started = System.nanoTime();
+    long lateBefore = state.lateReadings();
     return Effect()
         .persist(plan.events())
+        .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
         .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates()));
   }
@@ -184,7 +202,12 @@ public final class TrackedEntity
       watchSilence(state);
       return Effect().noReply();
     }
-    return Effect().persist(plan.events()).thenRun(this::watchSilence).thenNoReply();
+    long started = System.nanoTime();
+    return Effect()
+        .persist(plan.events())
+        .thenRun(s -> metrics.persisted(started, plan.events(), 0))
+        .thenRun(this::watchSilence)
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, EntityState> onPassivate(EntityState state, Passivate cmd) {

@@ -20,7 +20,7 @@ public record IngestBatch(
   public record EntityRef(String type, String id) {}
 
   /** A record that goes to the dead-letter topic, and why. */
-  public record Rejected(ConsumerRecord<String, byte[]> record, String reason) {}
+  public record Rejected(ConsumerRecord<String, byte[]> record, String reason, String category) {}
 
   public static IngestBatch of(List<ConsumerRecord<String, byte[]>> records, ReadingParser parser) {
     Map<EntityRef, List<SourcedReading>> byEntity = new LinkedHashMap<>();
@@ -33,7 +33,7 @@ public record IngestBatch(
             .computeIfAbsent(new EntityRef(reading.entityType(), reading.entityId()), k -> new ArrayList<>())
             .add(SourcedReading.of(reading, record.partition(), record.offset()));
       } else if (result instanceof ParseResult.Rejected r) {
-        rejected.add(new Rejected(record, r.reason()));
+        rejected.add(new Rejected(record, r.reason(), r.category()));
       }
     }
     return new IngestBatch(byEntity, rejected);

@@ -6,6 +6,7 @@ import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.Futures;
 import io.tidewatch.sharding.TrackedEntity;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class ReadingsIngest {
 
   private static final Logger log = LoggerFactory.getLogger(ReadingsIngest.class);
+  private static final Duration LAG_POLL_INTERVAL = Duration.ofSeconds(5);
 
   private final ClusterSharding sharding;
   private final IngestSettings settings;
@@ -59,6 +61,7 @@ public final class ReadingsIngest {
   private final org.apache.pekko.actor.ActorRef shardLocations; // classic: what the Kafka subscription takes
   /** The last unacknowledged ask per entity; only touched by {@link #process} and by completions removing. */
   private final Map<IngestBatch.EntityRef, CompletableFuture<RecordAck>> inFlight = new ConcurrentHashMap<>();
+  private final IngestMetrics metrics = new IngestMetrics(inFlight::size);
 
   private ReadingsIngest(
       ClusterSharding sharding,
@@ -97,6 +100,12 @@ public final class ReadingsIngest {
         log.error("Ingest stream stopped", failure);
       }
     });
+    // The consumer's lag per partition, from its own metrics, for /metrics.
+    system.scheduler().scheduleWithFixedDelay(
+        LAG_POLL_INTERVAL,
+        LAG_POLL_INTERVAL,
+        () -> ingest.control.get().getMetrics().thenAccept(ingest.metrics::consumerMetrics),
+        system.executionContext());
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceUnbind(),
@@ -144,6 +153,7 @@ public final class ReadingsIngest {
     IngestBatch batch = IngestBatch.of(records, parser);
     List<CompletableFuture<?>> pending = new ArrayList<>();
     for (IngestBatch.Rejected rejected : batch.rejected()) {
+      metrics.deadLetter(rejected.category());
       log.debug("Dead letter from {}/{}: {}", rejected.record().partition(), rejected.record().offset(), rejected.reason());
       pending.add(Futures.plain(deadLetters.publish(rejected.record(), rejected.reason())));
     }
@@ -166,11 +176,17 @@ public final class ReadingsIngest {
   private CompletableFuture<RecordAck> record(IngestBatch.EntityRef entity, List<SourcedReading> readings, int from) {
     int to = Math.min(readings.size(), from + settings.maxReadingsPerCommand());
     List<SourcedReading> chunk = readings.subList(from, to);
+    long started = System.nanoTime();
     CompletableFuture<RecordAck> ask =
         Futures.plain(
-            sharding
-                .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
-                .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout()));
+                sharding
+                    .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
+                    .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout()))
+            .thenApply(ack -> {
+              metrics.asked(entity.type(), started);
+              metrics.recorded(entity.type(), ack.recorded());
+              return ack;
+            });
     return to == readings.size() ? ask : ask.thenCompose(ack -> record(entity, readings, to));
   }
 }

@@ -1,0 +1,64 @@
+package io.tidewatch.sharding.ingest;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/**
+ * What the ingest reports to Micrometer's global registry: readings recorded per type, dead letters per kind of
+ * problem, ask latency, asks in flight, and the consumer's lag per partition (read from the Kafka consumer's own
+ * metrics).
+ */
+final class IngestMetrics {
+
+  private final MeterRegistry registry = Metrics.globalRegistry;
+  private final Map<String, Double> lagByPartition = new ConcurrentHashMap<>();
+
+  IngestMetrics(Supplier<Number> inFlight) {
+    Gauge.builder("tidewatch.ingest.asks.in.flight", inFlight).description("Entity asks awaiting an answer").register(registry);
+  }
+
+  void recorded(String type, int readings) {
+    registry.counter("tidewatch.readings.ingested", "type", type).increment(readings);
+  }
+
+  void deadLetter(String category) {
+    registry.counter("tidewatch.dead.letters", "reason", category).increment();
+  }
+
+  void asked(String type, long startedNanos) {
+    Timer.builder("tidewatch.ingest.ask")
+        .description("Time from asking an entity to record readings to its acknowledgement")
+        .tag("type", type)
+        .publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry)
+        .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Copies the consumer's {@code records-lag} per partition into gauges (one per partition, made on first sight). */
+  void consumerMetrics(Map<MetricName, Metric> metrics) {
+    metrics.forEach((name, metric) -> {
+      if (name.name().equals("records-lag") && name.tags().containsKey("partition")) {
+        String key = name.tags().get("topic") + "/" + name.tags().get("partition");
+        Object value = metric.metricValue();
+        if (value instanceof Number number) {
+          if (lagByPartition.put(key, number.doubleValue()) == null) {
+            Gauge.builder("tidewatch.kafka.consumer.lag", lagByPartition, m -> m.getOrDefault(key, Double.NaN))
+                .description("Records behind the end of the partition")
+                .tags("topic", name.tags().get("topic"), "partition", name.tags().get("partition"))
+                .register(registry);
+          }
+        }
+      }
+    });
+  }
+}
