@@ -43,8 +43,9 @@ async function call(path, kind, init = {}) {
 const getJson = async (path, kind) => (await call(path, kind)).json();
 
 /** Reads a Server-Sent Events stream with fetch (EventSource cannot send a bearer token). */
-async function sse(path, kind, onEvent, signal) {
+async function sse(path, kind, onEvent, signal, onOpen = () => {}) {
   const response = await call(path, kind, { signal, headers: { Accept: 'text/event-stream' } });
+  onOpen();
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -144,8 +145,9 @@ function startStream() {
   const aborter = new AbortController();
   getJson('/alerts?limit=20', 'reader').then((page) => { feed.replaceChildren(); page.items.forEach((a) => addAlert(a, false)); })
     .catch((e) => showError(e.message));
-  $('#alert-feed-status').textContent = 'live';
-  sse('/stream/alerts', 'reader', (event) => addAlert(JSON.parse(event.data), true), aborter.signal)
+  $('#alert-feed-status').textContent = 'connecting…';
+  sse('/stream/alerts', 'reader', (event) => addAlert(JSON.parse(event.data), true), aborter.signal,
+    () => { $('#alert-feed-status').textContent = 'live'; })
     .catch((e) => { if (!aborter.signal.aborted) { $('#alert-feed-status').textContent = `disconnected: ${e.message}`; } });
   return () => { stopMetrics(); aborter.abort(); };
 }
@@ -194,16 +196,14 @@ async function loadEntity(type, id) {
   $('#replay').onclick = () => replay(base);
 
   const aborter = new AbortController();
-  let lastSeq = state.lastSeqNr;
   let recent = JSON.stringify(state.recentWindows);
-  $('#entity-live').textContent = 'live';
+  $('#entity-live').textContent = 'connecting…';
   sse(`/stream${base}`, 'reader', (event) => {
     const next = JSON.parse(event.data);
     renderState(next);
     if (JSON.stringify(next.recentWindows) !== recent) { recent = JSON.stringify(next.recentWindows); chart(); }
     if (next.anomalies !== state.anomalies) { state = next; loadAlerts(base); }
-    lastSeq = next.lastSeqNr;
-  }, aborter.signal).catch((e) => { if (!aborter.signal.aborted) $('#entity-live').textContent = `disconnected: ${e.message}`; });
+  }, aborter.signal, () => { $('#entity-live').textContent = 'live'; }).catch((e) => { if (!aborter.signal.aborted) $('#entity-live').textContent = `disconnected: ${e.message}`; });
   stopEntity = () => aborter.abort();
 }
 

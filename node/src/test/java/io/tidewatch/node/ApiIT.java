@@ -139,6 +139,7 @@ class ApiIT {
     }
     assertEquals(90, post(ndjson.toString()).get("accepted").asInt());
     JsonNode now = stateWith(id, 130);
+    assertEquals(0, now.get("lateReadings").asLong(), "posted in order, recorded in order");
 
     List<JsonNode> journal = new ArrayList<>();
     try (Stream<String> lines =

@@ -1,9 +1,13 @@
 package io.tidewatch.http.ingest;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -11,40 +15,69 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.ProducerSettings;
-import org.apache.pekko.kafka.javadsl.SendProducer;
 
-/** Produces posted readings to the input topic with the entity id as key (so they land in its partition). */
+/**
+ * Produces posted readings to the input topic with the entity id as key (so they land in its partition), in the
+ * order they were posted. The sends happen one after the other on a single thread: connectors-kafka's
+ * {@code SendProducer} hands each send to the dispatcher separately, which can reorder the readings of one request
+ * and make some of them late. That thread also takes the Kafka client's blocking (metadata, a full buffer) off the
+ * HTTP server's threads.
+ */
 public final class KafkaReadingsPublisher implements ReadingsPublisher {
 
-  private final SendProducer<String, byte[]> producer;
+  private final Producer<String, byte[]> producer;
+  private final ExecutorService sender;
   private final String topic;
 
-  private KafkaReadingsPublisher(SendProducer<String, byte[]> producer, String topic) {
+  private KafkaReadingsPublisher(Producer<String, byte[]> producer, ExecutorService sender, String topic) {
     this.producer = producer;
+    this.sender = sender;
     this.topic = topic;
   }
 
   public static KafkaReadingsPublisher create(ActorSystem<?> system) {
     Config config = system.settings().config();
-    SendProducer<String, byte[]> producer =
-        new SendProducer<>(
-            ProducerSettings.create(
-                config.getConfig("tidewatch.http.readings-producer"), new StringSerializer(), new ByteArraySerializer()),
-            system);
+    Producer<String, byte[]> producer =
+        ProducerSettings.create(
+                config.getConfig("tidewatch.http.readings-producer"), new StringSerializer(), new ByteArraySerializer())
+            .createKafkaProducer();
+    ExecutorService sender =
+        Executors.newSingleThreadExecutor(r -> {
+          Thread thread = new Thread(r, "tidewatch-readings-producer");
+          thread.setDaemon(true);
+          return thread;
+        });
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
             "tidewatch-http-readings-producer",
-            () -> producer.close().thenApply(x -> Done.getInstance()));
-    return new KafkaReadingsPublisher(producer, config.getString("tidewatch.ingest.topic"));
+            () -> CompletableFuture.supplyAsync(() -> {
+              sender.shutdown();
+              producer.close(Duration.ofSeconds(5));
+              return Done.getInstance();
+            }));
+    return new KafkaReadingsPublisher(producer, sender, config.getString("tidewatch.ingest.topic"));
   }
 
   @Override
   public CompletionStage<Done> publish(List<KeyedReading> readings) {
-    CompletableFuture<?>[] sends =
-        readings.stream()
-            .map(r -> producer.send(new ProducerRecord<>(topic, r.entityId(), r.json())).toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(sends).thenApply(x -> Done.getInstance());
+    return CompletableFuture.supplyAsync(() -> {
+          CompletableFuture<?>[] acks = new CompletableFuture<?>[readings.size()];
+          for (int i = 0; i < readings.size(); i++) {
+            KeyedReading reading = readings.get(i);
+            CompletableFuture<Void> ack = new CompletableFuture<>();
+            producer.send(new ProducerRecord<>(topic, reading.entityId(), reading.json()), (metadata, failure) -> {
+              if (failure != null) {
+                ack.completeExceptionally(failure);
+              } else {
+                ack.complete(null);
+              }
+            });
+            acks[i] = ack;
+          }
+          return CompletableFuture.allOf(acks);
+        }, sender)
+        .thenCompose(all -> all)
+        .thenApply(x -> Done.getInstance());
   }
 }
