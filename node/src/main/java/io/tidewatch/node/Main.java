@@ -28,6 +28,6 @@ public final class Main {
           String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
     // Exit explicitly: client libraries may leave non-daemon threads behind once a command is done.
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
   }
 }

@@ -124,12 +124,14 @@ class DashboardBrowserIT {
     browser.findElement(By.cssSelector("#token-form button")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#cluster-members tr.member .status"), "Up"));
     assertEquals(1, browser.findElements(By.cssSelector("#cluster-members tr.member")).size());
+    screenshot("dashboard-cluster.png");
 
     browser.findElement(By.cssSelector("nav button[data-view=stream]")).click();
     wait.until(ExpectedConditions.textToBe(By.id("alert-feed-status"), "live"));
     post(reading("browser-s2", T0, 20.0) + reading("browser-s2", T0 + 1_000, 48.0));
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#alert-feed li.alert.new")));
     assertTrue(browser.findElement(By.cssSelector("#alert-feed li.alert.new")).getText().contains("browser-s2"));
+    screenshot("dashboard-stream.png");
 
     browser.findElement(By.cssSelector("nav button[data-view=entity]")).click();
     browser.findElement(By.id("entity-id")).sendKeys("browser-s1");
@@ -137,7 +139,11 @@ class DashboardBrowserIT {
     wait.until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector("#window-chart circle.point"), 0));
     assertTrue(browser.findElements(By.cssSelector("#window-chart circle.point")).size() >= 2, "two closed minutes");
 
-    Path shot = Path.of("target", "dashboard-entity.png");
+    screenshot("dashboard-entity.png");
+  }
+
+  private static void screenshot(String name) throws Exception {
+    Path shot = Path.of("target", name);
     Files.createDirectories(shot.getParent());
     Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
   }

@@ -22,6 +22,7 @@ import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -97,8 +98,12 @@ public final class TrackedEntity
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
-    return Behaviors.setup(ctx ->
-        Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, entityId, shard, clock)));
+    // Every log line of the entity names it (the MDC reaches the JSON logs).
+    return Behaviors.withMdc(
+        Command.class,
+        Map.of("entityType", config.type(), "entityId", entityId),
+        Behaviors.setup(ctx ->
+            Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, entityId, shard, clock))));
   }
 
   private TrackedEntity(

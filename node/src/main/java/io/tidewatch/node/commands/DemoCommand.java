@@ -73,6 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.printf(
         "%nTidewatch demo is running (data in %s).%n"
             + (noSimulator ? "" : "  The simulator sends %2$s readings/s for sensor-00000 … sensor-%3$05d.%n")
+            + "  Dashboard:            %4$s/ (paste the tokens below, separated by spaces)%n"
             + "  State of one sensor:  curl -H \"Authorization: Bearer $READER\" %4$s/api/v1/entities/sensor/sensor-00000%n"
             + "  Health:               curl %5$s/ready%n"
             + "  API description:      curl %4$s/api/v1/openapi.json%n"
