@@ -243,6 +243,14 @@ class ApiIT {
       assertEquals(200, ready.statusCode(), ready.body());
       return null;
     });
+    String metrics =
+        http.send(HttpRequest.newBuilder(URI.create(api.replace("/api/v1", "/metrics"))).build(), HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String name : List.of("tidewatch_readings_ingested_total{type=\"sensor\"}", "tidewatch_persist_seconds_bucket",
+        "tidewatch_ingest_ask_seconds_bucket", "tidewatch_entities_active{type=\"sensor\"}",
+        "tidewatch_http_requests_seconds_count", "tidewatch_kafka_consumer_lag", "jvm_memory_used_bytes")) {
+      assertTrue(metrics.contains(name), name + " in /metrics");
+    }
     HttpResponse<String> alive =
         http.send(HttpRequest.newBuilder(URI.create(management + "/alive")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, alive.statusCode());
