@@ -29,7 +29,8 @@ class LocalInfraIT {
 
   private static final String READINGS = "tidewatch.readings";
   private static final Set<String> TIDEWATCH_TABLES = Set.of("messages", "tag_views", "tag_write_progress",
-      "tag_scanning", "metadata", "all_persistence_ids", "snapshots", "offset_store", "projection_management");
+      "tag_scanning", "metadata", "all_persistence_ids", "snapshots", "offset_store", "projection_management",
+      "entity_ids", "recent_alerts");
 
   @TempDir Path dataDir;
 

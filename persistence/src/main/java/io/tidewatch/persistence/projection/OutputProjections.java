@@ -2,21 +2,14 @@ package io.tidewatch.persistence.projection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import io.tidewatch.protocol.EntityProtocol.Event;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.javadsl.SendProducer;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
 /**
@@ -45,21 +38,8 @@ public final class OutputProjections {
             () -> producer.close().thenApply(x -> Done.getInstance()));
     int groupSize = output.getInt("group-size");
     var groupWithin = output.getDuration("group-within");
-    ShardedDaemonProcess.get(system)
-        .init(
-            ProjectionBehavior.Command.class,
-            "tidewatch-output",
-            OutputTags.TAGS.size(),
-            index -> {
-              String tag = OutputTags.TAGS.get(index);
-              return ProjectionBehavior.create(
-                  CassandraProjection.groupedWithin(
-                          ProjectionId.of("tidewatch-output", tag),
-                          EventSourcedProvider.<Event>eventsByTag(system, CassandraReadJournal.Identifier(), tag),
-                          () -> new KafkaOutputHandler(producer, records))
-                      .withGroup(groupSize, groupWithin));
-            },
-            ShardedDaemonProcessSettings.create(system),
-            Optional.of(ProjectionBehavior.stopMessage()));
+    TaggedProjections.init(system, "tidewatch-output", (id, events) ->
+        CassandraProjection.groupedWithin(id, events, () -> new KafkaOutputHandler(producer, records))
+            .withGroup(groupSize, groupWithin));
   }
 }
