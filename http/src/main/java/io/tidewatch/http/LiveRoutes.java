@@ -79,21 +79,37 @@ final class LiveRoutes extends AllDirectives {
         lastEventId.map(ReadSideRoutes::alertCursor).orElse(new AlertCursor(clock.millis(), ""));
     long lookbackMs = settings.alertLookback().toMillis();
     return ticks()
-        .scanAsync(new AlertFeed(resumeAfter, new HashMap<>(), List.of()), (feed, tick) ->
+        .scanAsync(new AlertFeed(resumeAfter), (feed, tick) ->
             readSide
                 .alertsAfter(feed.lookFrom(lookbackMs), ALERTS_PER_POLL)
-                .thenApply(found -> feed.next(found, lookbackMs)))
+                .thenApply(found -> feed.next(found, lookbackMs))
+                .exceptionally(failure -> feed.nothingNew())) // Cassandra busy: try again at the next tick
         .mapConcat(AlertFeed::fresh)
         .map(alert -> ServerSentEvent.create(json(alert), "alert",
             new AlertCursor(alert.detectedAt(), alert.alertId()).toString()));
   }
 
-  /** What the feed has sent recently (by id, with detection time), and what the last poll found that is new. */
-  private record AlertFeed(AlertCursor resumeAfter, Map<String, Long> sent, List<AlertView> fresh) {
+  /**
+   * What the feed has sent recently (by id, with detection time), what the last poll found that is new, and where
+   * the next poll continues when the last one came back full (a burst larger than a page).
+   */
+  private record AlertFeed(
+      AlertCursor resumeAfter, Map<String, Long> sent, List<AlertView> fresh, AlertCursor continueAfter) {
+
+    AlertFeed(AlertCursor resumeAfter) {
+      this(resumeAfter, new HashMap<>(), List.of(), null);
+    }
 
     AlertCursor lookFrom(long lookbackMs) {
+      if (continueAfter != null) {
+        return continueAfter;
+      }
       long newestSent = sent.values().stream().mapToLong(Long::longValue).max().orElse(resumeAfter.detectedAt());
       return new AlertCursor(Math.max(0, Math.max(newestSent, resumeAfter.detectedAt()) - lookbackMs), "");
+    }
+
+    AlertFeed nothingNew() {
+      return new AlertFeed(resumeAfter, sent, List.of(), continueAfter);
     }
 
     AlertFeed next(List<AlertView> found, long lookbackMs) {
@@ -107,7 +123,10 @@ final class LiveRoutes extends AllDirectives {
       }
       long newest = stillRecent.values().stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
       stillRecent.values().removeIf(detectedAt -> detectedAt < newest - 2 * lookbackMs);
-      return new AlertFeed(resumeAfter, stillRecent, fresh);
+      AlertView last = found.isEmpty() ? null : found.get(found.size() - 1);
+      AlertCursor more =
+          found.size() < ALERTS_PER_POLL ? null : new AlertCursor(last.detectedAt(), last.alertId());
+      return new AlertFeed(resumeAfter, stillRecent, fresh, more);
     }
   }
 
@@ -121,7 +140,8 @@ final class LiveRoutes extends AllDirectives {
       }
       Source<EntityStateView, NotUsed> changes =
           Source.single(first)
-              .concat(ticks().mapAsync(1, tick -> state(entity)))
+              .concat(ticks().mapAsync(1, tick -> state(entity).exceptionally(failure -> null)))
+              .filter(view -> view != null) // an entity busy moving or recovering: ask again at the next tick
               .statefulMapConcat(() -> {
                 long[] last = {seenSeqNr};
                 return view -> {

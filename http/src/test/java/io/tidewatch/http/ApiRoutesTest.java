@@ -1,6 +1,7 @@
 package io.tidewatch.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -361,29 +362,53 @@ class ApiRoutesTest {
   }
 
   @Test
-  void streamsAnEntitysStateAndNewAlertsAsServerSentEvents() throws Exception {
-    String id = freshId();
-    record(id, reading(0, T0, 20.0));
-    try (var events = client.send(request("/api/v1/stream/entities/sensor/" + id, READER).GET().build(),
-        HttpResponse.BodyHandlers.ofLines()).body()) {
-      var lines = events.iterator();
-      Map<String, String> first = nextEvent(lines);
-      assertEquals("state", first.get("event"));
-      assertEquals(1, JSON.readTree(first.get("data")).get("readings").asLong());
-      record(id, reading(1, T0 + 1_000, 21.0));
-      Map<String, String> second = nextEvent(lines);
-      assertEquals(2, JSON.readTree(second.get("data")).get("readings").asLong());
-      assertEquals(JSON.readTree(second.get("data")).get("lastSeqNr").asText(), second.get("id"));
-    }
-    try (var events = client.send(request("/api/v1/stream/alerts", READER).GET().build(),
-        HttpResponse.BodyHandlers.ofLines()).body()) {
-      var lines = events.iterator();
-      READ_SIDE.alerts.add(alert(id + ":77", System.currentTimeMillis() + 1));
-      Map<String, String> event = nextEvent(lines);
-      assertEquals("alert", event.get("event"));
-      assertEquals(id + ":77", JSON.readTree(event.get("data")).get("alertId").asText());
-    }
-    problem(get("/api/v1/stream/entities/sensor/" + freshId()), 404);
+  void streamsAnEntitysStateAndNewAlertsAsServerSentEvents() {
+    // Reading a stream blocks: a regression must fail the test, not hang the build.
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      String id = freshId();
+      record(id, reading(0, T0, 20.0));
+      try (var events = client.send(request("/api/v1/stream/entities/sensor/" + id, READER).GET().build(),
+          HttpResponse.BodyHandlers.ofLines()).body()) {
+        var lines = events.iterator();
+        Map<String, String> first = nextEvent(lines);
+        assertEquals("state", first.get("event"));
+        assertEquals(1, JSON.readTree(first.get("data")).get("readings").asLong());
+        record(id, reading(1, T0 + 1_000, 21.0));
+        Map<String, String> second = nextEvent(lines);
+        assertEquals(2, JSON.readTree(second.get("data")).get("readings").asLong());
+        assertEquals(JSON.readTree(second.get("data")).get("lastSeqNr").asText(), second.get("id"));
+      }
+      try (var events = client.send(request("/api/v1/stream/alerts", READER).GET().build(),
+          HttpResponse.BodyHandlers.ofLines()).body()) {
+        var lines = events.iterator();
+        READ_SIDE.alerts.add(alert(id + ":77", System.currentTimeMillis() + 1));
+        Map<String, String> event = nextEvent(lines);
+        assertEquals("alert", event.get("event"));
+        assertEquals(id + ":77", JSON.readTree(event.get("data")).get("alertId").asText());
+      }
+      problem(get("/api/v1/stream/entities/sensor/" + freshId()), 404);
+    });
+  }
+
+  @Test
+  void streamsABurstOfAlertsLargerThanOnePoll() {
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      try (var events = client.send(request("/api/v1/stream/alerts", READER).GET().build(),
+          HttpResponse.BodyHandlers.ofLines()).body()) {
+        var lines = events.iterator();
+        long now = System.currentTimeMillis() + 1;
+        int burst = LiveRoutes.ALERTS_PER_POLL + 100;
+        for (int i = 0; i < burst; i++) {
+          READ_SIDE.alerts.add(alert(String.format("burst-%05d:1", i), now));
+        }
+        java.util.Set<String> received = new java.util.HashSet<>();
+        while (received.size() < burst) {
+          String alertId = JSON.readTree(nextEvent(lines).get("data")).get("alertId").asText();
+          assertTrue(alertId.startsWith("burst-"), alertId);
+          assertTrue(received.add(alertId), "sent once: " + alertId);
+        }
+      }
+    });
   }
 
   @Test

@@ -134,8 +134,10 @@ public final class TrackedEntity
   public SignalHandler<EntityState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          running = true;
-          metrics.started();
+          if (!running) { // a restart after a failure recovers again, in the same actor
+            running = true;
+            metrics.started();
+          }
           watchSilence(state);
         })
         .onSignal(PostStop.instance(), state -> {

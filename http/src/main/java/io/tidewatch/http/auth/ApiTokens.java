@@ -53,7 +53,9 @@ public final class ApiTokens {
         try {
           roles.add(Role.parse(role));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("token entry " + (i + 1) + ": " + e.getMessage(), e);
+          // Not the value: a mistyped entry may hold the secret there.
+          throw new IllegalArgumentException(
+              "token entry " + (i + 1) + " names an unknown role; roles are reader, writer, auditor, operator");
         }
       }
     }

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -25,6 +28,8 @@ import org.apache.pekko.kafka.ProducerSettings;
  */
 public final class KafkaReadingsPublisher implements ReadingsPublisher {
 
+  private static final int QUEUED_REQUESTS = 16;
+
   private final Producer<String, byte[]> producer;
   private final ExecutorService sender;
   private final String topic;
@@ -41,8 +46,9 @@ public final class KafkaReadingsPublisher implements ReadingsPublisher {
         ProducerSettings.create(
                 config.getConfig("tidewatch.http.readings-producer"), new StringSerializer(), new ByteArraySerializer())
             .createKafkaProducer();
+    // One thread keeps the order; a short queue makes a stuck broker answer 503 at once rather than pile up bodies.
     ExecutorService sender =
-        Executors.newSingleThreadExecutor(r -> {
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
           Thread thread = new Thread(r, "tidewatch-readings-producer");
           thread.setDaemon(true);
           return thread;
@@ -61,23 +67,38 @@ public final class KafkaReadingsPublisher implements ReadingsPublisher {
 
   @Override
   public CompletionStage<Done> publish(List<KeyedReading> readings) {
-    return CompletableFuture.supplyAsync(() -> {
-          CompletableFuture<?>[] acks = new CompletableFuture<?>[readings.size()];
-          for (int i = 0; i < readings.size(); i++) {
-            KeyedReading reading = readings.get(i);
-            CompletableFuture<Void> ack = new CompletableFuture<>();
-            producer.send(new ProducerRecord<>(topic, reading.entityId(), reading.json()), (metadata, failure) -> {
-              if (failure != null) {
-                ack.completeExceptionally(failure);
-              } else {
-                ack.complete(null);
-              }
-            });
-            acks[i] = ack;
+    try {
+      return CompletableFuture.supplyAsync(() -> send(readings), sender)
+          .thenCompose(all -> all)
+          .thenApply(x -> Done.getInstance());
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("too many posts are waiting for the broker (or the node is stopping)", e));
+    }
+  }
+
+  /** Sends in order; stops at the first failure (the broker is not taking records, the rest would wait in vain). */
+  private CompletableFuture<Void> send(List<KeyedReading> readings) {
+    CompletableFuture<?>[] acks = new CompletableFuture<?>[readings.size()];
+    for (int i = 0; i < readings.size(); i++) {
+      KeyedReading reading = readings.get(i);
+      CompletableFuture<Void> ack = new CompletableFuture<>();
+      try {
+        producer.send(new ProducerRecord<>(topic, reading.entityId(), reading.json()), (metadata, failure) -> {
+          if (failure != null) {
+            ack.completeExceptionally(failure);
+          } else {
+            ack.complete(null);
           }
-          return CompletableFuture.allOf(acks);
-        }, sender)
-        .thenCompose(all -> all)
-        .thenApply(x -> Done.getInstance());
+        });
+      } catch (RuntimeException e) { // e.g. the producer is closed
+        ack.completeExceptionally(e);
+      }
+      acks[i] = ack;
+      if (ack.isCompletedExceptionally()) {
+        return ack;
+      }
+    }
+    return CompletableFuture.allOf(acks);
   }
 }

@@ -68,8 +68,10 @@ public final class CassandraReadSide implements ReadSide {
 
   @Override
   public CompletionStage<List<AlertView>> recentAlerts(long sinceMs, AlertCursor before, int limit) {
-    long oldest = Math.max(sinceMs, clock.millis() - ALERTS_KEPT_DAYS * 86_400_000L);
-    AlertCursor from = before != null ? before : new AlertCursor(clock.millis() + 1, "");
+    long now = clock.millis();
+    long oldest = Math.max(sinceMs, now - ALERTS_KEPT_DAYS * 86_400_000L);
+    // A cursor in the future would walk day by day from there: nothing can be newer than now.
+    AlertCursor from = before == null || before.detectedAt() > now ? new AlertCursor(now + 1, "") : before;
     return newestFirst(LocalDate.parse(day(from.detectedAt())), LocalDate.parse(day(oldest)), from, oldest, limit,
         new ArrayList<>());
   }

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -46,10 +48,12 @@ final class IngestMetrics {
 
   /** Copies the consumer's {@code records-lag} per partition into gauges (one per partition, made on first sight). */
   void consumerMetrics(Map<MetricName, Metric> metrics) {
+    Set<String> seen = new HashSet<>();
     metrics.forEach((name, metric) -> {
       if (name.name().equals("records-lag") && name.tags().containsKey("partition")) {
         String key = name.tags().get("topic") + "/" + name.tags().get("partition");
         Object value = metric.metricValue();
+        seen.add(key);
         if (value instanceof Number number) {
           if (lagByPartition.put(key, number.doubleValue()) == null) {
             Gauge.builder("tidewatch.kafka.consumer.lag", lagByPartition, m -> m.getOrDefault(key, Double.NaN))
@@ -60,5 +64,7 @@ final class IngestMetrics {
         }
       }
     });
+    // Partitions this node no longer consumes (a rebalance moved them) must not keep reporting their last lag.
+    lagByPartition.replaceAll((key, lag) -> seen.contains(key) ? lag : Double.NaN);
   }
 }
