@@ -47,30 +47,32 @@ public final class ProblemResponses {
   public ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
         .matchAny(failure -> {
-          Throwable cause = unwrap(failure);
-          if (cause instanceof ProblemException problem) {
-            HttpResponse response = response(problem.toProblem());
-            if (problem.status() == 401) {
-              response = response.addHeader(HttpHeader.parse("WWW-Authenticate", "Bearer realm=\"tidewatch\""));
-            } else if (problem.status() == 503) {
-              response = response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
-            }
-            return complete(response);
+          ProblemException problem = asProblem(unwrap(failure));
+          HttpResponse response = response(problem.toProblem());
+          if (problem.status() == 401) {
+            response = response.addHeader(HttpHeader.parse("WWW-Authenticate", "Bearer realm=\"tidewatch\""));
+          } else if (problem.status() == 503) {
+            response = response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
           }
-          if (cause instanceof EntityStreamSizeException tooLarge) {
-            return complete(
-                response(Problem.of(413, "Content Too Large",
-                    "the body is larger than this node accepts (" + tooLarge.limit() + " bytes); send it in parts")));
-          }
-          if (cause instanceof TimeoutException) {
-            return complete(
-                response(Problem.of(503, "Service Unavailable", "the entity or the cluster did not answer in time; retry shortly"))
-                    .addHeader(RetryAfter.create(RETRY_AFTER_SECONDS)));
-          }
-          log.error("Unexpected failure in a route", cause);
-          return complete(response(Problem.of(500, "Internal Server Error", "unexpected error; see the node's log")));
+          return complete(response);
         })
         .build();
+  }
+
+  /** The problem a failure stands for; anything unexpected is logged and becomes a 500. */
+  private static ProblemException asProblem(Throwable cause) {
+    if (cause instanceof ProblemException problem) {
+      return problem;
+    }
+    if (cause instanceof EntityStreamSizeException tooLarge) {
+      return ProblemException.tooLarge(
+          "the body is larger than this node accepts (" + tooLarge.limit() + " bytes); send it in parts");
+    }
+    if (cause instanceof TimeoutException) {
+      return ProblemException.unavailable("the entity or the cluster did not answer in time; retry shortly");
+    }
+    log.error("Unexpected failure in a route", cause);
+    return new ProblemException(500, "Internal Server Error", "unexpected error; see the node's log");
   }
 
   /** Pekko's default rejection handling, with the body turned into a problem document. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
 import java.net.URI;
@@ -57,17 +56,12 @@ class ApiIT {
     int httpPort = FreePorts.next();
     int managementPort = FreePorts.next();
     node =
-        Node.start(
-            NodeConfig.load(
-                ConfigFactory.parseMap(
-                    Map.of(
-                        "tidewatch.kafka.bootstrap-servers", infra.kafkaBootstrapServers(),
-                        "tidewatch.cassandra.contact-points", infra.cassandraContactPoint(),
-                        "tidewatch.http.port", httpPort,
-                        "tidewatch.http.tokens", TOKEN + "=reader+writer+auditor+operator",
-                        "pekko.management.http.port", managementPort,
-                        "pekko.remote.artery.canonical.port", 0)),
-                null));
+        TestNodes.start(
+            infra,
+            Map.of(
+                "tidewatch.http.port", httpPort,
+                "tidewatch.http.tokens", TOKEN + "=reader+writer+auditor+operator",
+                "pekko.management.http.port", managementPort));
     api = "http://127.0.0.1:" + httpPort + "/api/v1";
     management = "http://127.0.0.1:" + managementPort;
   }

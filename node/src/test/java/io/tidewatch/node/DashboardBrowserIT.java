@@ -3,7 +3,6 @@ package io.tidewatch.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
 import java.io.File;
@@ -54,17 +53,12 @@ class DashboardBrowserIT {
     infra = LocalInfra.start(Files.createTempDirectory("tidewatch-browser-it"), LocalInfra.Ports.free(), LocalInfra.DEFAULT_TOPICS);
     int httpPort = FreePorts.next();
     node =
-        Node.start(
-            NodeConfig.load(
-                ConfigFactory.parseMap(
-                    Map.of(
-                        "tidewatch.kafka.bootstrap-servers", infra.kafkaBootstrapServers(),
-                        "tidewatch.cassandra.contact-points", infra.cassandraContactPoint(),
-                        "tidewatch.http.port", httpPort,
-                        "tidewatch.http.tokens", READER + "=reader," + OPERATOR + "=operator," + WRITER + "=writer",
-                        "pekko.management.http.port", FreePorts.next(),
-                        "pekko.remote.artery.canonical.port", 0)),
-                null));
+        TestNodes.start(
+            infra,
+            Map.of(
+                "tidewatch.http.port", httpPort,
+                "tidewatch.http.tokens", READER + "=reader," + OPERATOR + "=operator," + WRITER + "=writer",
+                "pekko.management.http.port", FreePorts.next()));
     base = "http://127.0.0.1:" + httpPort;
     ChromeOptions options = new ChromeOptions();
     options.setBinary(System.getProperty("tidewatch.chromium", "/usr/bin/chromium"));

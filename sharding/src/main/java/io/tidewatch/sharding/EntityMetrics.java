@@ -30,6 +30,8 @@ final class EntityMetrics {
   private final Timer persist;
   private final Counter late;
   private final Counter duplicates;
+  private final Map<String, Counter> closedBySpec = new ConcurrentHashMap<>();
+  private final Map<String, Counter> anomaliesByRule = new ConcurrentHashMap<>();
 
   private EntityMetrics(String type) {
     this.type = type;
@@ -66,9 +68,13 @@ final class EntityMetrics {
     late.increment(lateReadings);
     for (Event event : events) {
       if (event instanceof WindowClosed closed) {
-        registry.counter("tidewatch.windows.closed", "type", type, "spec", closed.spec()).increment();
+        closedBySpec
+            .computeIfAbsent(closed.spec(), spec -> registry.counter("tidewatch.windows.closed", "type", type, "spec", spec))
+            .increment();
       } else if (event instanceof AnomalyDetected alert) {
-        registry.counter("tidewatch.anomalies", "type", type, "rule", alert.rule()).increment();
+        anomaliesByRule
+            .computeIfAbsent(alert.rule(), rule -> registry.counter("tidewatch.anomalies", "type", type, "rule", rule))
+            .increment();
       } else if (event instanceof DuplicatesIgnored ignored) {
         duplicates.increment(ignored.count());
       }

@@ -1,5 +1,6 @@
 package io.tidewatch.sharding.ingest;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -23,13 +24,18 @@ final class IngestMetrics {
 
   private final MeterRegistry registry = Metrics.globalRegistry;
   private final Map<String, Double> lagByPartition = new ConcurrentHashMap<>();
+  // Looked up once per type: asks are the hot path, a registry lookup builds a meter id each time.
+  private final Map<String, Counter> ingestedByType = new ConcurrentHashMap<>();
+  private final Map<String, Timer> askByType = new ConcurrentHashMap<>();
 
   IngestMetrics(Supplier<Number> inFlight) {
     Gauge.builder("tidewatch.ingest.asks.in.flight", inFlight).description("Entity asks awaiting an answer").register(registry);
   }
 
   void recorded(String type, int readings) {
-    registry.counter("tidewatch.readings.ingested", "type", type).increment(readings);
+    ingestedByType
+        .computeIfAbsent(type, t -> registry.counter("tidewatch.readings.ingested", "type", t))
+        .increment(readings);
   }
 
   void deadLetter(String category) {
@@ -37,12 +43,13 @@ final class IngestMetrics {
   }
 
   void asked(String type, long startedNanos) {
-    Timer.builder("tidewatch.ingest.ask")
-        .description("Time from asking an entity to record readings to its acknowledgement")
-        .tag("type", type)
-        .publishPercentileHistogram()
-        .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry)
+    askByType
+        .computeIfAbsent(type, t -> Timer.builder("tidewatch.ingest.ask")
+            .description("Time from asking an entity to record readings to its acknowledgement")
+            .tag("type", t)
+            .publishPercentileHistogram()
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry))
         .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
   }
 
