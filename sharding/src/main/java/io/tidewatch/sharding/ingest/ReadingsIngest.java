@@ -9,10 +9,8 @@ import io.tidewatch.sharding.TrackedEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,10 +39,9 @@ import org.slf4j.LoggerFactory;
  * once every entity acknowledged and every dead letter was written. A failure restarts the consumer from the
  * last commit; entities drop the redelivered records by their offsets.
  *
- * <p>An entity's next batch is sent only after its previous one was acknowledged. Entities recognise
- * redeliveries by the highest offset they recorded, so what they recorded must always be a prefix of what was
- * sent: were a later batch recorded while an earlier one failed, the earlier one's redelivery would be taken
- * for a duplicate and lost.
+ * <p>An entity's next batch is sent only after its previous one was acknowledged, and never after one that failed
+ * ({@link OrderedAsks}): entities tell redeliveries by offset, so what they record must be a prefix of what was
+ * consumed.
  */
 public final class ReadingsIngest {
 
@@ -59,9 +56,8 @@ public final class ReadingsIngest {
       new AtomicReference<>(Consumer.createNoopControl());
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final org.apache.pekko.actor.ActorRef shardLocations; // classic: what the Kafka subscription takes
-  /** The last unacknowledged ask per entity; only touched by {@link #process} and by completions removing. */
-  private final Map<IngestBatch.EntityRef, CompletableFuture<RecordAck>> inFlight = new ConcurrentHashMap<>();
-  private final IngestMetrics metrics = new IngestMetrics(inFlight::size);
+  private final OrderedAsks<IngestBatch.EntityRef, RecordAck> asks = new OrderedAsks<>();
+  private final IngestMetrics metrics = new IngestMetrics(asks::unanswered);
 
   private ReadingsIngest(
       ClusterSharding sharding,
@@ -131,6 +127,7 @@ public final class ReadingsIngest {
     if (stopping.get()) {
       return Source.empty();
     }
+    long consumer = asks.newConsumer();
     return Consumer.committableSource(
             settings.consumer(), Subscriptions.topics(settings.topic()).withRebalanceListener(shardLocations))
         .mapMaterializedValue(c -> {
@@ -138,12 +135,13 @@ public final class ReadingsIngest {
           return c;
         })
         .groupedWithin(settings.batchSize(), settings.batchWindow())
-        .mapAsync(settings.parallelism(), this::process)
+        .mapAsync(settings.parallelism(), messages -> process(messages, consumer))
         .via(Committer.flow(settings.committer()));
   }
 
   /** Records one batch; completes with the batch's offsets once everything in it is journaled or dead-lettered. */
-  private CompletionStage<CommittableOffsetBatch> process(List<CommittableMessage<String, byte[]>> messages) {
+  private CompletionStage<CommittableOffsetBatch> process(
+      List<CommittableMessage<String, byte[]>> messages, long consumer) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(messages.size());
     CommittableOffsetBatch offsets = ConsumerMessage.emptyCommittableOffsetBatch();
     for (CommittableMessage<String, byte[]> message : messages) {
@@ -157,19 +155,9 @@ public final class ReadingsIngest {
       log.debug("Dead letter from {}/{}: {}", rejected.record().partition(), rejected.record().offset(), rejected.reason());
       pending.add(Futures.plain(deadLetters.publish(rejected.record(), rejected.reason())));
     }
-    batch.readingsByEntity().forEach((entity, readings) -> pending.add(recordAfterPrevious(entity, readings)));
+    batch.readingsByEntity().forEach((entity, readings) -> pending.add(asks.send(entity, consumer, () -> record(entity, readings, 0))));
     CommittableOffsetBatch committable = offsets;
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> committable);
-  }
-
-  /** Sends the entity its readings once its previous batch was acknowledged; fails if that one failed. */
-  private CompletableFuture<RecordAck> recordAfterPrevious(IngestBatch.EntityRef entity, List<SourcedReading> readings) {
-    CompletableFuture<RecordAck> previous = inFlight.get(entity);
-    CompletableFuture<RecordAck> recorded =
-        previous == null ? record(entity, readings, 0) : previous.thenCompose(ack -> record(entity, readings, 0));
-    inFlight.put(entity, recorded);
-    recorded.whenComplete((ack, failure) -> inFlight.remove(entity, recorded));
-    return recorded;
   }
 
   /** Asks in chunks of at most {@code maxReadingsPerCommand}, one after the other, so no message grows too big. */
