@@ -26,10 +26,14 @@ public final class LocalInfra implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalInfra.class);
 
-  private final KafkaLauncher.Running kafka;
+  private final Path dataDir;
+  private final Ports ports;
+  private volatile KafkaLauncher.Running kafka;
   private final CassandraLauncher.Running cassandra;
 
-  private LocalInfra(KafkaLauncher.Running kafka, CassandraLauncher.Running cassandra) {
+  private LocalInfra(Path dataDir, Ports ports, KafkaLauncher.Running kafka, CassandraLauncher.Running cassandra) {
+    this.dataDir = dataDir;
+    this.ports = ports;
     this.kafka = kafka;
     this.cassandra = cassandra;
   }
@@ -71,7 +75,7 @@ public final class LocalInfra implements AutoCloseable {
       return node;
     });
     var kafkaStart = inOwnThread("kafka-start", () -> {
-      var broker = new KafkaLauncher(root.resolve("kafka"), ports.kafka(), ports.kafkaController()).start();
+      var broker = kafkaLauncher(root, ports).start();
       try {
         broker.createTopics(topics);
       } catch (RuntimeException e) {
@@ -100,7 +104,20 @@ public final class LocalInfra implements AutoCloseable {
     log.info("Local infrastructure ready in {} ms: Kafka {}, Cassandra {}, data {}",
         Duration.ofNanos(System.nanoTime() - start).toMillis(), kafka.bootstrapServers(), cassandra.contactPoint(),
         root);
-    return new LocalInfra(kafka, cassandra);
+    return new LocalInfra(root, ports, kafka, cassandra);
+  }
+
+  private static KafkaLauncher kafkaLauncher(Path root, Ports ports) {
+    return new KafkaLauncher(root.resolve("kafka"), ports.kafka(), ports.kafkaController());
+  }
+
+  /**
+   * Stops the broker gracefully and starts it again on the same ports and data: clients see an outage, no data is
+   * lost (a broker restart, as in an upgrade).
+   */
+  public synchronized void restartKafka() {
+    kafka.close();
+    kafka = kafkaLauncher(dataDir, ports).start();
   }
 
   public String kafkaBootstrapServers() {

@@ -92,6 +92,11 @@ public final class NodeProcess implements AutoCloseable {
     return ports;
   }
 
+  /** Where the node's output goes. */
+  public Path log() {
+    return logFile;
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

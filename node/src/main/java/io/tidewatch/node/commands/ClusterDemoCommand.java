@@ -16,6 +16,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tidewatch cluster-demo --nodes 3}: the demo's Kafka and Cassandra, then N nodes as JVMs of their own
- * forming one Pekko cluster (HTTP 8080.., management 8558.., remoting 25520..; the first node is the seed), and the
+ * forming one Pekko cluster (HTTP 8080.., management 8558.., remoting 25520..; every node is a seed), and the
  * simulator. Ctrl-C stops the simulator, then every node (each drains and leaves), then the brokers.
  */
 @Command(name = "cluster-demo", mixinStandardHelpOptions = true,
@@ -55,7 +57,9 @@ public final class ClusterDemoCommand implements Callable<Integer> {
         Map.of(
             "TIDEWATCH_KAFKA_BOOTSTRAP", infra.kafkaBootstrapServers(),
             "TIDEWATCH_CASSANDRA_CONTACT_POINTS", infra.cassandraContactPoint(),
-            "TIDEWATCH_SEED_NODES", NodeProcess.Ports.local(0).address(),
+            // Every node is a seed: a restarted first node then rejoins the others instead of forming a cluster alone.
+            "TIDEWATCH_SEED_NODES",
+            IntStream.range(0, nodes).mapToObj(i -> NodeProcess.Ports.local(i).address()).collect(Collectors.joining(",")),
             "TIDEWATCH_TOKENS_FILE", tokens.toAbsolutePath().toString());
     List<NodeProcess> members = new CopyOnWriteArrayList<>();
     Simulator[] simulator = {null};
