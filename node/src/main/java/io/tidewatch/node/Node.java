@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +48,14 @@ public final class Node {
   static void init(ActorSystem<Void> system) {
     Config config = system.settings().config();
     NodeMetrics.prometheus(); // before anything records, so no early measurement is lost
+    boolean bootstrap = false;
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      if (config.getString("tidewatch.cluster.discovery").isEmpty()) {
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      } else {
+        bootstrap = true; // peers found by discovery form the cluster once management answers (below)
+      }
     }
     EntityTypes types = EntityTypes.fromConfig(config);
     TrackedEntity.init(system, types, EntitySettings.create(system));
@@ -70,5 +76,8 @@ public final class Node {
             NodeMetrics.prometheus()::scrape);
     HttpServer.start(new ApiRoutes(system, backends, http).routes(), http, system);
     PekkoManagement.get(system).start();
+    if (bootstrap) {
+      ClusterBootstrap.get(system).start();
+    }
   }
 }
