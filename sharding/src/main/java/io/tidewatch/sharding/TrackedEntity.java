@@ -150,7 +150,7 @@ public final class TrackedEntity
 
   @Override
   public EntityState emptyState() {
-    return new EntityState(config, entityId);
+    return EntityState.initial(config, entityId); // kept by Pekko across restarts: never changed
   }
 
   @Override

@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,33 @@ class TrackedEntityTest {
     assertEquals(2, after.readings());
     assertEquals(3, after.lastSeqNr(), "EntityRegistered, ReadingsRecorded of both, then WindowClosed");
     assertEquals(1, after.recentWindows().size());
+  }
+
+  @Test
+  void restartsAfterAJournalFailureWithOnlyWhatItsJournalHolds() {
+    // Pekko restarts the entity in place (backoff) and starts again from the same empty state; what the failed
+    // write carried must be gone, so that its redelivery is recorded, not taken for a duplicate.
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    var entity =
+        testKit.spawn(
+            TrackedEntity.create(
+                SENSOR, new EntitySettings(Duration.ofMinutes(2)), "sensor-00099", Optional.empty(), Clock.systemUTC()));
+    var acks = testKit.<RecordAck>createTestProbe();
+    entity.tell(new RecordReadings(List.of(reading(1, T0 + 1_000, 20.0), reading(2, T0 + 2_000, 21.0)), acks.ref()));
+    acks.expectMessage(new RecordAck(2, 0));
+
+    journal.failNextPersisted();
+    entity.tell(new RecordReadings(List.of(reading(3, T0 + 3_000, 22.0)), acks.ref()));
+    acks.expectNoMessage(Duration.ofMillis(500)); // not journaled, so not acknowledged
+
+    entity.tell(new RecordReadings(List.of(reading(3, T0 + 3_000, 22.0)), acks.ref())); // the redelivery
+    acks.expectMessage(Duration.ofSeconds(10), new RecordAck(1, 0));
+    var states = testKit.<EntityStateView>createTestProbe();
+    entity.tell(new GetState(states.ref()));
+    EntityStateView state = states.receiveMessage();
+    assertEquals(3, state.readings());
+    assertEquals(0, state.duplicates());
+    assertEquals(3, state.openWindows().get(0).count());
   }
 
   @Test

@@ -59,10 +59,27 @@ public final class EntityState {
   final Map<String, MetricHistory> histories = new HashMap<>(4);
   final Deque<AnomalyDetected> recentAlerts = new ArrayDeque<>();
   boolean alertsForgotten;
+  /** See {@link #initial}: applying an event to this state starts a new one instead of changing it. */
+  private final boolean initial;
 
   public EntityState(EntityTypeConfig config, String entityId) {
+    this(config, entityId, false);
+  }
+
+  /**
+   * The state before any event, for an entity's {@code emptyState()}. Pekko asks for the empty state once per
+   * entity and starts from that same object again when the entity restarts after a journal failure; were it
+   * changed in place, the restarted entity would replay its journal on top of everything applied before —
+   * including events whose write failed. So events applied to it go to a fresh state and it stays empty.
+   */
+  public static EntityState initial(EntityTypeConfig config, String entityId) {
+    return new EntityState(config, entityId, true);
+  }
+
+  private EntityState(EntityTypeConfig config, String entityId, boolean initial) {
     this.config = config;
     this.entityId = entityId;
+    this.initial = initial;
     for (WindowSpec spec : config.windows()) {
       windows.put(spec.id(), spec.newWindows());
       recentWindows.put(spec.id(), new ArrayDeque<>());
@@ -71,6 +88,9 @@ public final class EntityState {
 
   /** Applies one journaled event. Deterministic: replaying the journal rebuilds exactly this state. */
   public EntityState apply(Event event) {
+    if (initial) {
+      return new EntityState(config, entityId).apply(event);
+    }
     if (event instanceof ReadingsRecorded recorded) {
       recorded.readings().forEach(reading -> applyReading(recorded.topic(), reading));
     } else if (event instanceof WindowClosed closed) {

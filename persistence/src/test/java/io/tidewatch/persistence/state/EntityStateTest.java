@@ -33,6 +33,20 @@ class EntityStateTest {
   }
 
   @Test
+  void theInitialStateStaysEmptyWhateverIsAppliedToIt() {
+    // Pekko starts a restarted entity from the very same empty-state object; it must not carry earlier events.
+    EntityState initial = EntityState.initial(MINUTE_WINDOWS, "sensor-00001");
+    EntityState next =
+        initial.apply(new ReadingsRecorded(DEFAULT_TOPIC, List.of(reading(7, T0 + 1_000, 20.0), reading(8, T0 + 2_000, 21.0))));
+
+    assertEquals(2, next.readings());
+    assertEquals(0, initial.readings());
+    assertEquals(Long.MIN_VALUE, initial.maxEventTime());
+    assertEquals(0, initial.toView(0).openWindows().size());
+    assertEquals(1, initial.apply(new ReadingsRecorded(DEFAULT_TOPIC, List.of(reading(7, T0 + 1_000, 20.0)))).readings());
+  }
+
+  @Test
   void anEntityBeginsItsJournalByRegisteringOnce() {
     RecordPlan first = record(reading(0, T0 + 1_000, 20.0));
     RecordPlan second = record(reading(1, T0 + 2_000, 21.0));
