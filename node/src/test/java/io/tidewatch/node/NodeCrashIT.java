@@ -30,9 +30,7 @@ class NodeCrashIT {
 
   @Test
   void aNodeKilledMidIngestLosesNothingAndCountsNothingTwice() throws Exception {
-    cluster.produce("crash", SENSORS, PER_SENSOR);
-    long end = cluster.endOffsets();
-    cluster.awaitCommitted(end / 3); // in the middle of the backlog
+    long end = cluster.produceAndAwaitPart("crash", SENSORS, PER_SENSOR, 1.0 / 3);
     cluster.node(2).kill();
     cluster.awaitCommitted(end);
 

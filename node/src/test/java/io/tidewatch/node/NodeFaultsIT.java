@@ -43,10 +43,7 @@ class NodeFaultsIT {
   @Test
   @Order(1)
   void cassandraFrozenMidIngestPausesItWithBackpressureAndItResumesExactly() throws Exception {
-    long before = cluster.committed();
-    cluster.produce("frozen", SENSORS, PER_SENSOR);
-    long end = cluster.endOffsets();
-    cluster.awaitCommitted(before + (end - before) / 4);
+    long end = cluster.produceAndAwaitPart("frozen", SENSORS, PER_SENSOR, 0.25);
 
     long pid = cluster.infra().cassandra().pid();
     signal("STOP", pid);
@@ -76,10 +73,7 @@ class NodeFaultsIT {
   @Test
   @Order(2)
   void kafkaRestartedMidIngestResumesExactly() throws Exception {
-    long before = cluster.committed();
-    cluster.produce("kafka", SENSORS, PER_SENSOR);
-    long end = cluster.endOffsets();
-    cluster.awaitCommitted(before + (end - before) / 4);
+    long end = cluster.produceAndAwaitPart("kafka", SENSORS, PER_SENSOR, 0.25);
 
     cluster.infra().restartKafka();
 

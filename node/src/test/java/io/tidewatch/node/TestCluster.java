@@ -135,10 +135,22 @@ final class TestCluster implements AutoCloseable {
   }
 
   /** The whole series of every sensor at once: a backlog. */
-  void produce(String prefix, int sensors, int perSensor) throws Exception {
+  private void produce(String prefix, int sensors, int perSensor) throws Exception {
     for (int i = 0; i < perSensor; i++) {
       produceRound(prefix, sensors, i);
     }
+  }
+
+  /**
+   * Sends the whole series of every sensor as a backlog and waits until the nodes have committed {@code part} of
+   * it: the moment a fault strikes "mid-ingest". Returns the topic's end offset, which they must finally commit.
+   */
+  long produceAndAwaitPart(String prefix, int sensors, int perSensor, double part) throws Exception {
+    long before = committed();
+    produce(prefix, sensors, perSensor);
+    long end = endOffsets();
+    awaitCommitted(before + (long) ((end - before) * part));
+    return end;
   }
 
   /** Records in the readings topic so far, over all partitions. */
