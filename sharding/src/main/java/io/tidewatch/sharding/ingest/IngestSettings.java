@@ -21,6 +21,7 @@ public record IngestSettings(
     int parallelism,
     int maxReadingsPerCommand,
     Duration askTimeout,
+    Duration resendAfterMemberRemoved,
     Duration maxFutureSkew,
     RestartSettings restart,
     ConsumerSettings<String, byte[]> consumer,
@@ -39,6 +40,7 @@ public record IngestSettings(
         ingest.getInt("parallelism"),
         ingest.getInt("max-readings-per-command"),
         ingest.getDuration("ask-timeout"),
+        ingest.getDuration("resend-after-member-removed"),
         ingest.getDuration("max-future-skew"),
         RestartSettings.create(
             restart.getDuration("min-backoff"),

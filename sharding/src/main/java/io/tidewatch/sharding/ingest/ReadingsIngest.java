@@ -58,14 +58,17 @@ public final class ReadingsIngest {
   private final org.apache.pekko.actor.ActorRef shardLocations; // classic: what the Kafka subscription takes
   private final OrderedAsks<IngestBatch.EntityRef, RecordAck> asks = new OrderedAsks<>();
   private final IngestMetrics metrics = new IngestMetrics(asks::unanswered);
+  private final ResendOnMemberRemoved resend;
 
   private ReadingsIngest(
       ClusterSharding sharding,
       IngestSettings settings,
       ReadingParser parser,
       DeadLetterPublisher deadLetters,
-      org.apache.pekko.actor.ActorRef shardLocations) {
+      org.apache.pekko.actor.ActorRef shardLocations,
+      ResendOnMemberRemoved resend) {
     this.sharding = sharding;
+    this.resend = resend;
     this.shardLocations = shardLocations;
     this.settings = settings;
     this.parser = parser;
@@ -87,7 +90,8 @@ public final class ReadingsIngest {
             settings,
             parser,
             new DeadLetterPublisher(producer, settings.deadLetterTopic()),
-            Adapter.toClassic(shardLocations));
+            Adapter.toClassic(shardLocations),
+            ResendOnMemberRemoved.watching(system, settings.resendAfterMemberRemoved()));
     CompletionStage<Done> done =
         RestartSource.onFailuresWithBackoff(settings.restart(), ingest::consumer)
             .runWith(Sink.ignore(), system);
@@ -166,10 +170,10 @@ public final class ReadingsIngest {
     List<SourcedReading> chunk = readings.subList(from, to);
     long started = System.nanoTime();
     CompletableFuture<RecordAck> ask =
-        Futures.plain(
+        resend.send(() -> Futures.plain(
                 sharding
                     .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
-                    .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout()))
+                    .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout())))
             .thenApply(ack -> {
               metrics.asked(entity.type(), started);
               metrics.recorded(entity.type(), ack.recorded());
