@@ -1,6 +1,7 @@
 package io.tidewatch.node.commands;
 
 import io.tidewatch.node.bench.EntityHeapBench;
+import io.tidewatch.node.bench.FailoverBench;
 import io.tidewatch.node.bench.Tw1Bench;
 import io.tidewatch.node.simulate.Tw1Workload;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark and print its report.",
-    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.Tw1.class})
+    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.Tw1.class, BenchCommand.Failover.class})
 public final class BenchCommand {
 
   /** {@code tidewatch bench entity-heap}: heap bytes per live entity. */
@@ -70,11 +71,59 @@ public final class BenchCommand {
                   "  machine: %d cores, %s; command: bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d%n",
                   Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                   sensors, rounds, seed, nodeHeap, batchSize);
-      System.out.print(report);
-      Path target = reportFile.isAbsolute() ? reportFile : home.resolve(reportFile);
-      Files.createDirectories(target.getParent());
-      Files.writeString(target, "\n```\n" + report + "```\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      return 0;
+      return print(report, home, reportFile);
     }
+  }
+
+  /** {@code tidewatch bench failover}: SIGKILL one node of a local cluster under live load. */
+  @Command(name = "failover", mixinStandardHelpOptions = true,
+      description = "Kill one node of a local cluster under load: time until every entity answers and ingest is back.")
+  static final class Failover implements Callable<Integer> {
+
+    @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--sensors", defaultValue = "1000", description = "Sensors (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "Live load, readings per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--kill", defaultValue = "0", description = "Index of the node to kill; 0 is the oldest (default: ${DEFAULT-VALUE}).")
+    int victim;
+
+    @Option(names = "--warmup", defaultValue = "20s", description = "Steady load before the kill (default: ${DEFAULT-VALUE}).")
+    String warmup;
+
+    @Option(names = "--work-dir", description = "Where the brokers and the nodes keep data and logs (default: a new temporary directory).")
+    Path workDir;
+
+    @Option(names = "--report", defaultValue = "docs/BENCHMARKS.md", description = "File the report is appended to (default: ${DEFAULT-VALUE}).")
+    Path reportFile;
+
+    @Override
+    public Integer call() throws Exception {
+      if (nodes < 2 || victim < 0 || victim >= nodes) {
+        throw new IllegalArgumentException("--nodes must be at least 2 and --kill an index below it");
+      }
+      Path home = Path.of(System.getProperty("tidewatch.home", "."));
+      Path dir = workDir != null ? workDir : Files.createTempDirectory("tidewatch-failover");
+      String report =
+          new FailoverBench(new FailoverBench.Settings(nodes, sensors, rate, victim, SimulateCommand.parseDuration(warmup)), home, dir).run()
+              + String.format(
+                  "  machine: %d cores, %s; command: bin/tidewatch bench failover --nodes %d --sensors %d --rate %d --kill %d --warmup %s%n",
+                  Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                  nodes, sensors, rate, victim, warmup);
+      return print(report, home, reportFile);
+    }
+  }
+
+  /** Prints a report and appends it, as a code block, to the benchmarks file. */
+  private static int print(String report, Path home, Path reportFile) throws java.io.IOException {
+    System.out.print(report);
+    Path target = reportFile.isAbsolute() ? reportFile : home.resolve(reportFile);
+    Files.createDirectories(target.getParent());
+    Files.writeString(target, "\n```\n" + report + "```\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    return 0;
   }
 }
