@@ -86,8 +86,8 @@ public final class TrackedEntity
                   typeKey(config.type()),
                   ctx -> create(config, settings, ctx.getEntityId(), Optional.of(ctx.getShard()), Clock.systemUTC()))
               .withMessageExtractor(new PartitionShards(settings.partitions()))
-              .withAllocationStrategy(
-                  ExternalShardAllocationStrategy.create(system, config.type(), settings.allocationTimeout())));
+              .withAllocationStrategy(new ReachableShardAllocation(system,
+                  ExternalShardAllocationStrategy.create(system, config.type(), settings.allocationTimeout()))));
     }
   }
 
