@@ -1,11 +1,12 @@
 package io.tidewatch.sharding.ingest;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -26,16 +27,19 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 final class ResendOnMemberRemoved {
 
-  private final AtomicReference<CompletableFuture<Void>> nextRemoval = new AtomicReference<>(new CompletableFuture<>());
+  /** The asks not answered yet: what a removal sends again. Each leaves the set when it completes. */
+  private final Set<Unanswered<?>> unanswered = ConcurrentHashMap.newKeySet();
   private final Executor afterDelay;
 
-  ResendOnMemberRemoved(Duration delay) {
-    this.afterDelay = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS);
+  /** @param afterDelay runs a copy once the regions have let go of the removed member's shards */
+  ResendOnMemberRemoved(Executor afterDelay) {
+    this.afterDelay = afterDelay;
   }
 
-  /** Follows the cluster's membership from now on. */
+  /** Follows the cluster's membership from now on; copies go {@code delay} after a removal. */
   static ResendOnMemberRemoved watching(ActorSystem<?> system, Duration delay) {
-    ResendOnMemberRemoved resend = new ResendOnMemberRemoved(delay);
+    ResendOnMemberRemoved resend =
+        new ResendOnMemberRemoved(CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
     system.systemActorOf(resend.watcher(), "tidewatch-ingest-member-removals", Props.empty());
     return resend;
   }
@@ -50,40 +54,58 @@ final class ResendOnMemberRemoved {
     });
   }
 
-  /** A member left the cluster: asks sent before now and still unanswered go again. */
+  /** A member left the cluster: each ask still unanswered goes once more. */
   void memberRemoved() {
-    nextRemoval.getAndSet(new CompletableFuture<>()).complete(null);
+    for (Unanswered<?> ask : unanswered) {
+      ask.sendCopyLater();
+    }
   }
 
   /**
-   * Sends {@code ask}, and once more (after the delay) each time a member is removed while it is unanswered. Completes
-   * with the first answer, or with a failure once every copy sent has failed.
+   * Sends {@code ask}, and once more each time a member is removed while it is unanswered. Completes with the first
+   * answer, or with a failure once every copy sent has failed.
    */
   <R> CompletableFuture<R> send(Supplier<CompletableFuture<R>> ask) {
-    CompletableFuture<R> result = new CompletableFuture<>();
-    attempt(ask, result, new AtomicInteger(1));
-    return result;
+    Unanswered<R> pending = new Unanswered<>(ask);
+    unanswered.add(pending);
+    pending.result.whenComplete((answer, failure) -> unanswered.remove(pending));
+    pending.send();
+    return pending.result;
   }
 
-  private <R> void attempt(Supplier<CompletableFuture<R>> ask, CompletableFuture<R> result, AtomicInteger outstanding) {
-    if (result.isDone()) {
-      return;
+  /** Asks being tracked (for tests: the set must not outlive the answers). */
+  int tracked() {
+    return unanswered.size();
+  }
+
+  private final class Unanswered<R> {
+    private final Supplier<CompletableFuture<R>> ask;
+    private final CompletableFuture<R> result = new CompletableFuture<>();
+    /** Copies sent or about to be: the result fails only when none of them can still answer. */
+    private final AtomicInteger outstanding = new AtomicInteger(1);
+
+    Unanswered(Supplier<CompletableFuture<R>> ask) {
+      this.ask = ask;
     }
-    // The newest copy alone watches for the next removal: one more copy per removal, however many were sent.
-    CompletableFuture<Void> removal = nextRemoval.get(); // a removal after this point may have taken this copy
-    CompletableFuture<R> reply = ask.get();
-    removal.thenRun(() -> {
+
+    void sendCopyLater() {
       if (!result.isDone()) {
         outstanding.incrementAndGet();
-        afterDelay.execute(() -> attempt(ask, result, outstanding));
+        afterDelay.execute(this::send);
       }
-    });
-    reply.whenComplete((answer, failure) -> {
-      if (failure == null) {
-        result.complete(answer);
-      } else if (outstanding.decrementAndGet() == 0) {
-        result.completeExceptionally(failure);
+    }
+
+    void send() {
+      if (result.isDone()) {
+        return;
       }
-    });
+      ask.get().whenComplete((answer, failure) -> {
+        if (failure == null) {
+          result.complete(answer);
+        } else if (outstanding.decrementAndGet() == 0) {
+          result.completeExceptionally(failure);
+        }
+      });
+    }
   }
 }
