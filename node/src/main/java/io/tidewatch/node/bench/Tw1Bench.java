@@ -28,11 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -83,8 +79,7 @@ public final class Tw1Bench {
       long start = System.nanoTime();
       Process node = startNode(config);
       try {
-        long[] nodePeak = {0};
-        awaitAllCommitted(infra.kafkaBootstrapServers(), node, nodePeak);
+        awaitAllCommitted(infra.kafkaBootstrapServers(), node);
         double seconds = (System.nanoTime() - start) / 1e9;
         long nodeCpu = ProcessStats.cpuMillis(node.pid());
         long nodeRss = ProcessStats.peakRssKb(node.pid());
@@ -191,39 +186,32 @@ public final class Tw1Bench {
         .start();
   }
 
-  private void awaitAllCommitted(String bootstrap, Process node, long[] peak) throws Exception {
+  private void awaitAllCommitted(String bootstrap, Process node) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      Map<TopicPartition, OffsetSpec> latest =
-          List.of(0, 1, 2, 3).stream().collect(Collectors.toMap(p -> new TopicPartition(TOPIC, p), p -> OffsetSpec.latest()));
-      long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
-      String group = admin.listConsumerGroups().all().get().stream()
-          .map(g -> g.groupId()).filter(g -> g.startsWith("tw1-")).findFirst().orElse(null);
+      ConsumerLag lag = null;
       long lastReport = System.nanoTime();
       while (true) {
         if (!node.isAlive()) {
           throw new IllegalStateException("the node exited with " + node.exitValue() + "; see " + workDir.resolve("node.log"));
         }
-        if (group == null) {
-          group = admin.listConsumerGroups().all().get().stream()
-              .map(g -> g.groupId()).filter(g -> g.startsWith("tw1-")).findFirst().orElse(null);
+        if (lag == null) { // the node names its group when it starts
+          lag = admin.listConsumerGroups().all().get().stream()
+              .map(g -> g.groupId()).filter(g -> g.startsWith("tw1-")).findFirst()
+              .map(group -> new ConsumerLag(admin, group, TOPIC)).orElse(null);
         }
-        long committed = group == null ? 0 : committed(admin, group);
-        if (committed >= end) {
-          return;
-        }
-        if (System.nanoTime() - lastReport > 5e9) {
-          lastReport = System.nanoTime();
-          System.err.printf(Locale.ROOT, "tw1: %,d of %,d committed%n", committed, end);
+        if (lag != null) {
+          ConsumerLag.Sample sample = lag.sample();
+          if (sample.lag() == 0) {
+            return;
+          }
+          if (System.nanoTime() - lastReport > 5e9) {
+            lastReport = System.nanoTime();
+            System.err.printf(Locale.ROOT, "tw1: %,d of %,d committed%n", sample.committedTotal(), sample.endTotal());
+          }
         }
         node.waitFor(200, TimeUnit.MILLISECONDS);
       }
     }
-  }
-
-  private static long committed(Admin admin, String group) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> offsets =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    return offsets.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
   }
 
   private record Results(long readings, long late, long windows, long alerts, long events, long mismatched, List<String> examples) {}

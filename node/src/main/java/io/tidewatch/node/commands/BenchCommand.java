@@ -4,11 +4,13 @@ import io.tidewatch.node.bench.EntityHeapBench;
 import io.tidewatch.node.bench.FailoverBench;
 import io.tidewatch.node.bench.Tw1Bench;
 import io.tidewatch.node.simulate.Tw1Workload;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tidewatch bench ...}: benchmarks that print a report (targets live here, never in tests). */
@@ -55,23 +57,16 @@ public final class BenchCommand {
     @Option(names = "--batch-size", defaultValue = "200000", description = "Ingest batch size of the node (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--work-dir", description = "Where the brokers and the node keep data and logs (default: a new temporary directory).")
-    Path workDir;
-
-    @Option(names = "--report", defaultValue = "docs/BENCHMARKS.md", description = "File the report is appended to (default: ${DEFAULT-VALUE}).")
-    Path reportFile;
+    @Mixin
+    Report report;
 
     @Override
     public Integer call() throws Exception {
-      Path home = Path.of(System.getProperty("tidewatch.home", "."));
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("tidewatch-tw1");
-      String report =
-          new Tw1Bench(new Tw1Workload(sensors, rounds, seed), home, dir, nodeHeap, batchSize).run()
-              + String.format(
-                  "  machine: %d cores, %s; command: bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d%n",
-                  Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                  sensors, rounds, seed, nodeHeap, batchSize);
-      return print(report, home, reportFile);
+      String figures =
+          new Tw1Bench(new Tw1Workload(sensors, rounds, seed), Report.home(), report.workDir("tidewatch-tw1"), nodeHeap,
+              batchSize).run();
+      return report.print(figures, String.format("bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d",
+          sensors, rounds, seed, nodeHeap, batchSize));
     }
   }
 
@@ -95,35 +90,50 @@ public final class BenchCommand {
     @Option(names = "--warmup", defaultValue = "20s", description = "Steady load before the kill (default: ${DEFAULT-VALUE}).")
     String warmup;
 
-    @Option(names = "--work-dir", description = "Where the brokers and the nodes keep data and logs (default: a new temporary directory).")
-    Path workDir;
-
-    @Option(names = "--report", defaultValue = "docs/BENCHMARKS.md", description = "File the report is appended to (default: ${DEFAULT-VALUE}).")
-    Path reportFile;
+    @Mixin
+    Report report;
 
     @Override
     public Integer call() throws Exception {
       if (nodes < 2 || victim < 0 || victim >= nodes) {
         throw new IllegalArgumentException("--nodes must be at least 2 and --kill an index below it");
       }
-      Path home = Path.of(System.getProperty("tidewatch.home", "."));
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("tidewatch-failover");
-      String report =
-          new FailoverBench(new FailoverBench.Settings(nodes, sensors, rate, victim, SimulateCommand.parseDuration(warmup)), home, dir).run()
-              + String.format(
-                  "  machine: %d cores, %s; command: bin/tidewatch bench failover --nodes %d --sensors %d --rate %d --kill %d --warmup %s%n",
-                  Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                  nodes, sensors, rate, victim, warmup);
-      return print(report, home, reportFile);
+      String figures =
+          new FailoverBench(new FailoverBench.Settings(nodes, sensors, rate, victim, SimulateCommand.parseDuration(warmup)),
+              Report.home(), report.workDir("tidewatch-failover")).run();
+      return report.print(figures, String.format("bin/tidewatch bench failover --nodes %d --sensors %d --rate %d --kill %d --warmup %s",
+          nodes, sensors, rate, victim, warmup));
     }
   }
 
-  /** Prints a report and appends it, as a code block, to the benchmarks file. */
-  private static int print(String report, Path home, Path reportFile) throws java.io.IOException {
-    System.out.print(report);
-    Path target = reportFile.isAbsolute() ? reportFile : home.resolve(reportFile);
-    Files.createDirectories(target.getParent());
-    Files.writeString(target, "\n```\n" + report + "```\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    return 0;
+  /** Where a benchmark keeps its data, and where its report goes: printed, and appended to the benchmarks file. */
+  static final class Report {
+
+    @Option(names = "--work-dir", description = "Where the brokers and the nodes keep data and logs (default: a new temporary directory).")
+    Path workDir;
+
+    @Option(names = "--report", defaultValue = "docs/BENCHMARKS.md", description = "File the report is appended to (default: ${DEFAULT-VALUE}).")
+    Path reportFile;
+
+    /** The project folder (bin/tidewatch sets it): node jar, docs. */
+    static Path home() {
+      return Path.of(System.getProperty("tidewatch.home", "."));
+    }
+
+    Path workDir(String prefix) throws IOException {
+      return workDir != null ? workDir : Files.createTempDirectory(prefix);
+    }
+
+    /** Prints the figures with the machine and the command, and appends them as a code block. */
+    int print(String figures, String command) throws IOException {
+      String report = figures + String.format("  machine: %d cores, %s; command: %s%n",
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+          command);
+      System.out.print(report);
+      Path target = reportFile.isAbsolute() ? reportFile : home().resolve(reportFile);
+      Files.createDirectories(target.getParent());
+      Files.writeString(target, "\n```\n" + report + "```\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      return 0;
+    }
   }
 }
