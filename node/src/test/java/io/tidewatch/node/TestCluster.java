@@ -14,10 +14,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -163,10 +166,38 @@ final class TestCluster implements AutoCloseable {
 
   /** Offsets the nodes' consumer group has committed, over all partitions. */
   long committed() throws Exception {
+    return committedByPartition().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Offsets the nodes' consumer group has committed, per partition of the readings topic. */
+  Map<Integer, Long> committedByPartition() throws Exception {
     return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().entrySet().stream()
         .filter(e -> e.getKey().topic().equals(READINGS) && e.getValue() != null)
-        .mapToLong(e -> e.getValue().offset())
-        .sum();
+        .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset()));
+  }
+
+  /**
+   * The readings records (partition → offsets) that the sensors' journals hold in events written before
+   * {@code epochMillis}, read from {@code node}'s journal API.
+   */
+  Map<Integer, Set<Long>> journaledBefore(NodeProcess node, String prefix, int sensors, long epochMillis)
+      throws Exception {
+    Map<Integer, Set<Long>> offsets = new HashMap<>();
+    for (int s = 0; s < sensors; s++) {
+      for (String line : journal(node, sensorId(prefix, s)).split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode entry = JSON.readTree(line);
+        if (entry.get("timestamp").asLong() < epochMillis && entry.get("event").has("readings")) {
+          for (JsonNode reading : entry.get("event").get("readings")) {
+            offsets.computeIfAbsent(reading.get("partition").asInt(), p -> new HashSet<>())
+                .add(reading.get("offset").asLong());
+          }
+        }
+      }
+    }
+    return offsets;
   }
 
   void awaitCommitted(long atLeast) throws Exception {
