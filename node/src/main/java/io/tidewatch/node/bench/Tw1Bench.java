@@ -85,8 +85,9 @@ public final class Tw1Bench {
         long nodeRss = ProcessStats.peakRssKb(node.pid());
         long cassandraCpu = ProcessStats.cpuMillis(infra.cassandra().pid()) - cassandraCpuBefore;
         long cassandraRss = ProcessStats.peakRssKb(infra.cassandra().pid());
+        Map<String, Double> metrics = metrics(httpPort);
         Results actual = query(httpPort, expected);
-        return report(produceSeconds, seconds, nodeCpu, nodeRss, cassandraCpu, cassandraRss, expected, actual);
+        return report(produceSeconds, seconds, nodeCpu, nodeRss, cassandraCpu, cassandraRss, expected, actual, metrics);
       } finally {
         node.destroy();
         node.waitFor(60, TimeUnit.SECONDS);
@@ -220,6 +221,25 @@ public final class Tw1Bench {
     return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build();
   }
 
+  /** The node's Prometheus samples, summed over their labels. */
+  private static Map<String, Double> metrics(int httpPort) throws Exception {
+    String body = HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+    Map<String, Double> sums = new HashMap<>();
+    for (String line : body.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int space = line.lastIndexOf(' ');
+      int labels = line.indexOf('{');
+      String name = line.substring(0, labels >= 0 && labels < space ? labels : space);
+      sums.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+    }
+    return sums;
+  }
+
   private Results query(int httpPort, Expected expected) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long readings = 0, late = 0, windows = 0, alerts = 0, events = 0, mismatched = 0;
@@ -246,19 +266,26 @@ public final class Tw1Bench {
 
   private String report(
       double produceSeconds, double seconds, long nodeCpu, long nodeRss, long cassandraCpu, long cassandraRss,
-      Expected expected, Results actual) {
+      Expected expected, Results actual, Map<String, Double> metrics) {
+    double batches = metrics.getOrDefault("tidewatch_ingest_batch_records_count", 0.0);
+    double asks = metrics.getOrDefault("tidewatch_ingest_ask_readings_count", 0.0);
+    double persists = metrics.getOrDefault("tidewatch_persist_seconds_count", 0.0);
     return String.format(
         Locale.ROOT,
         "TW-1 (%,d sensors x %,d readings = %,d), %s, ingest batches of up to %,d records%n"
             + "  produced in %.1f s; node from launch to every offset committed: %.1f s = %,.0f readings/s%n"
             + "  node: %.1f CPU s, peak RSS %,d MiB; Cassandra: %.1f CPU s, peak RSS %,d MiB%n"
             + "  journal events %,d (%.1f readings per event)%n"
+            + "  ingest: %,.0f batches (%,.0f records each), %,.0f asks (%.1f readings each), %,.0f persists (%.1f events each)%n"
             + "  readings %,d (expected %,d), late %,d (expected %,d), windows closed %,d (expected %,d), alerts %,d (expected %,d)%n"
             + "  sensors whose results differ from the sequential fold: %,d %s%n",
         workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize,
         produceSeconds, seconds, workload.size() / seconds,
         nodeCpu / 1000.0, nodeRss / 1024, cassandraCpu / 1000.0, cassandraRss / 1024,
         actual.events(), workload.size() / (double) Math.max(1, actual.events()),
+        batches, metrics.getOrDefault("tidewatch_ingest_batch_records_sum", 0.0) / Math.max(1, batches),
+        asks, metrics.getOrDefault("tidewatch_ingest_ask_readings_sum", 0.0) / Math.max(1, asks),
+        persists, actual.events() / Math.max(1, persists),
         actual.readings(), expected.readings(), actual.late(), expected.late(), actual.windows(), expected.windows(),
         actual.alerts(), expected.alerts(),
         actual.mismatched(), actual.examples().isEmpty() ? "" : actual.examples());

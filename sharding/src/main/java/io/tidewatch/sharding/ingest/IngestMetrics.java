@@ -1,6 +1,7 @@
 package io.tidewatch.sharding.ingest;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -28,8 +29,20 @@ final class IngestMetrics {
   private final Map<String, Counter> ingestedByType = new ConcurrentHashMap<>();
   private final Map<String, Timer> askByType = new ConcurrentHashMap<>();
 
+  // How much each batch and each ask carries: under a backlog, throughput depends on many readings per journal write.
+  private final DistributionSummary batchRecords = DistributionSummary.builder("tidewatch.ingest.batch.records")
+      .description("Records per consumed batch")
+      .register(registry);
+  private final DistributionSummary askReadings = DistributionSummary.builder("tidewatch.ingest.ask.readings")
+      .description("Readings per ask to an entity")
+      .register(registry);
+
   IngestMetrics(Supplier<Number> inFlight) {
-    Gauge.builder("tidewatch.ingest.asks.in.flight", inFlight).description("Entity asks awaiting an answer").register(registry);
+    Gauge.builder("tidewatch.ingest.asks.in.flight", inFlight).description("Entities with an ask awaiting an answer").register(registry);
+  }
+
+  void batch(int records) {
+    batchRecords.record(records);
   }
 
   void recorded(String type, int readings) {
@@ -42,7 +55,8 @@ final class IngestMetrics {
     registry.counter("tidewatch.dead.letters", "reason", category).increment();
   }
 
-  void asked(String type, long startedNanos) {
+  void asked(String type, int readings, long startedNanos) {
+    askReadings.record(readings);
     askByType
         .computeIfAbsent(type, t -> Timer.builder("tidewatch.ingest.ask")
             .description("Time from asking an entity to record readings to its acknowledgement")

@@ -35,13 +35,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka feed (DESIGN §1): committable source → batches → parse and validate (bad records to dead letters) →
- * one ask per entity and batch, with bounded parallelism (the backpressure) → commit the batch's offsets only
+ * at most one ask per entity and batch, with bounded parallelism (the backpressure) → commit the batch's offsets only
  * once every entity acknowledged and every dead letter was written. A failure restarts the consumer from the
  * last commit; entities drop the redelivered records by their offsets.
  *
  * <p>An entity's next batch is sent only after its previous one was acknowledged, and never after one that failed
  * ({@link OrderedAsks}): entities tell redeliveries by offset, so what they record must be a prefix of what was
- * consumed.
+ * consumed. Meanwhile its readings from later batches join one waiting ask: a busy entity gets fewer, bigger asks.
  */
 public final class ReadingsIngest {
 
@@ -56,7 +56,7 @@ public final class ReadingsIngest {
       new AtomicReference<>(Consumer.createNoopControl());
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final org.apache.pekko.actor.ActorRef shardLocations; // classic: what the Kafka subscription takes
-  private final OrderedAsks<IngestBatch.EntityRef, RecordAck> asks = new OrderedAsks<>();
+  private final OrderedAsks<IngestBatch.EntityRef, SourcedReading, RecordAck> asks = new OrderedAsks<>();
   private final IngestMetrics metrics = new IngestMetrics(asks::unanswered);
   private final ResendOnMemberRemoved resend;
 
@@ -152,6 +152,7 @@ public final class ReadingsIngest {
       records.add(message.record());
       offsets = offsets.updated(message.committableOffset());
     }
+    metrics.batch(records.size());
     IngestBatch batch = IngestBatch.of(records, parser);
     List<CompletableFuture<?>> pending = new ArrayList<>();
     for (IngestBatch.Rejected rejected : batch.rejected()) {
@@ -159,7 +160,8 @@ public final class ReadingsIngest {
       log.debug("Dead letter from {}/{}: {}", rejected.record().partition(), rejected.record().offset(), rejected.reason());
       pending.add(Futures.plain(deadLetters.publish(rejected.record(), rejected.reason())));
     }
-    batch.readingsByEntity().forEach((entity, readings) -> pending.add(asks.send(entity, consumer, () -> record(entity, readings, 0))));
+    batch.readingsByEntity().forEach((entity, readings) ->
+        pending.add(asks.send(entity, consumer, readings, joined -> record(entity, joined, 0))));
     CommittableOffsetBatch committable = offsets;
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> committable);
   }
@@ -175,7 +177,7 @@ public final class ReadingsIngest {
                     .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
                     .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout())))
             .thenApply(ack -> {
-              metrics.asked(entity.type(), started);
+              metrics.asked(entity.type(), chunk.size(), started);
               metrics.recorded(entity.type(), ack.recorded());
               return ack;
             });

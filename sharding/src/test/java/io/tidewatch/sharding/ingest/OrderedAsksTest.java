@@ -7,28 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class OrderedAsksTest {
 
-  private final OrderedAsks<String, String> asks = new OrderedAsks<>();
+  private final OrderedAsks<String, String, String> asks = new OrderedAsks<>();
   private final List<String> sent = new ArrayList<>();
 
-  /** An ask that records that it was sent and is answered (or fails) when the test says so. */
-  private Supplier<CompletableFuture<String>> ask(String name, CompletableFuture<String> reply) {
-    return () -> {
-      sent.add(name);
+  /** Sends the one item {@code name} to {@code entity}; the ask is answered (or fails) when the test says so. */
+  private CompletableFuture<String> send(String entity, long consumer, String name, CompletableFuture<String> reply) {
+    return asks.send(entity, consumer, List.of(name), items -> {
+      sent.add(String.join("+", items));
       return reply;
-    };
+    });
   }
 
   @Test
   void theNextAskWaitsUntilThePreviousOneIsAnswered() {
     long consumer = asks.newConsumer();
     CompletableFuture<String> first = new CompletableFuture<>();
-    asks.send("x", consumer, ask("first", first));
-    CompletableFuture<String> second = asks.send("x", consumer, ask("second", CompletableFuture.completedFuture("ok")));
+    send("x", consumer, "first", first);
+    CompletableFuture<String> second = send("x", consumer, "second", CompletableFuture.completedFuture("ok"));
 
     assertEquals(List.of("first"), sent);
     first.complete("ok");
@@ -40,8 +39,8 @@ class OrderedAsksTest {
   @Test
   void otherEntitiesAreNotHeldBack() {
     long consumer = asks.newConsumer();
-    asks.send("x", consumer, ask("x1", new CompletableFuture<>()));
-    asks.send("y", consumer, ask("y1", new CompletableFuture<>()));
+    send("x", consumer, "x1", new CompletableFuture<>());
+    send("y", consumer, "y1", new CompletableFuture<>());
 
     assertEquals(List.of("x1", "y1"), sent);
     assertEquals(2, asks.unanswered());
@@ -53,11 +52,11 @@ class OrderedAsksTest {
     // earlier one was lost, and the earlier one's redelivery would be taken for a duplicate.
     long consumer = asks.newConsumer();
     CompletableFuture<String> first = new CompletableFuture<>();
-    asks.send("x", consumer, ask("first", first));
+    send("x", consumer, "first", first);
     first.completeExceptionally(new RuntimeException("ask timed out"));
 
-    CompletableFuture<String> second = asks.send("x", consumer, ask("second", new CompletableFuture<>()));
-    CompletableFuture<String> third = asks.send("x", consumer, ask("third", new CompletableFuture<>()));
+    CompletableFuture<String> second = send("x", consumer, "second", new CompletableFuture<>());
+    CompletableFuture<String> third = send("x", consumer, "third", new CompletableFuture<>());
 
     assertEquals(List.of("first"), sent);
     assertTrue(second.isCompletedExceptionally());
@@ -68,11 +67,11 @@ class OrderedAsksTest {
   void aNewConsumerPassesOverFailuresOfEarlierOnes() {
     long old = asks.newConsumer();
     CompletableFuture<String> failed = new CompletableFuture<>();
-    asks.send("x", old, ask("old", failed));
+    send("x", old, "old", failed);
     failed.completeExceptionally(new RuntimeException("ask timed out"));
 
     long next = asks.newConsumer(); // starts from the last commit: it redelivers the failed batch itself
-    CompletableFuture<String> redelivered = asks.send("x", next, ask("redelivered", CompletableFuture.completedFuture("ok")));
+    CompletableFuture<String> redelivered = send("x", next, "redelivered", CompletableFuture.completedFuture("ok"));
 
     assertEquals(List.of("old", "redelivered"), sent);
     assertFalse(redelivered.isCompletedExceptionally());
@@ -82,10 +81,10 @@ class OrderedAsksTest {
   void aNewConsumerStillWaitsForUnansweredAsksOfEarlierOnes() {
     long old = asks.newConsumer();
     CompletableFuture<String> pending = new CompletableFuture<>();
-    asks.send("x", old, ask("old", pending));
+    send("x", old, "old", pending);
 
     long next = asks.newConsumer();
-    asks.send("x", next, ask("next", new CompletableFuture<>()));
+    send("x", next, "next", new CompletableFuture<>());
     assertEquals(List.of("old"), sent);
 
     pending.complete("ok");
@@ -96,15 +95,78 @@ class OrderedAsksTest {
   void aFailureOfAnEarlierConsumerThatComesLateStillStopsTheAsksChainedToIt() {
     long old = asks.newConsumer();
     CompletableFuture<String> pending = new CompletableFuture<>();
-    asks.send("x", old, ask("old", pending));
+    send("x", old, "old", pending);
     long next = asks.newConsumer();
-    CompletableFuture<String> chained = asks.send("x", next, ask("chained", new CompletableFuture<>()));
+    CompletableFuture<String> chained = send("x", next, "chained", new CompletableFuture<>());
 
     pending.completeExceptionally(new RuntimeException("ask timed out"));
 
     assertTrue(chained.isCompletedExceptionally());
-    CompletableFuture<String> after = asks.send("x", next, ask("after", new CompletableFuture<>()));
+    CompletableFuture<String> after = send("x", next, "after", new CompletableFuture<>());
     assertTrue(after.isCompletedExceptionally(), "the failure is now this consumer's");
     assertEquals(List.of("old"), sent);
+  }
+
+  @Test
+  void laterBatchesOfAnEntityWhoseAskIsUnansweredJoinOneWaitingAsk() {
+    long consumer = asks.newConsumer();
+    CompletableFuture<String> first = new CompletableFuture<>();
+    CompletableFuture<String> joined = new CompletableFuture<>();
+    send("x", consumer, "a", first);
+    CompletableFuture<String> b = send("x", consumer, "b", joined);
+    CompletableFuture<String> c = send("x", consumer, "c", new CompletableFuture<>());
+    assertEquals(List.of("a"), sent);
+    assertEquals(1, asks.unanswered(), "one entity waits");
+
+    first.complete("ok");
+    assertEquals(List.of("a", "b+c"), sent, "one ask with both, in order");
+    assertFalse(b.isDone());
+    joined.complete("both");
+    assertEquals("both", b.join());
+    assertEquals("both", c.join());
+    assertEquals(0, asks.unanswered());
+  }
+
+  @Test
+  void aBatchAfterTheWaitingAskWasSentWaitsForItInstead() {
+    long consumer = asks.newConsumer();
+    CompletableFuture<String> first = new CompletableFuture<>();
+    send("x", consumer, "a", first);
+    send("x", consumer, "b", new CompletableFuture<>());
+    first.complete("ok");
+
+    send("x", consumer, "c", CompletableFuture.completedFuture("ok"));
+    assertEquals(List.of("a", "b"), sent);
+  }
+
+  @Test
+  void aNewConsumerDoesNotJoinTheWaitingAskOfAnEarlierOne() {
+    long old = asks.newConsumer();
+    CompletableFuture<String> first = new CompletableFuture<>();
+    CompletableFuture<String> waiting = new CompletableFuture<>();
+    send("x", old, "a", first);
+    send("x", old, "b", waiting);
+
+    long next = asks.newConsumer();
+    send("x", next, "c", CompletableFuture.completedFuture("ok"));
+    first.complete("ok");
+    assertEquals(List.of("a", "b"), sent);
+    waiting.complete("ok");
+    assertEquals(List.of("a", "b", "c"), sent);
+  }
+
+  @Test
+  void batchesJoinedBehindAFailedAskFailWithoutBeingSent() {
+    long consumer = asks.newConsumer();
+    CompletableFuture<String> first = new CompletableFuture<>();
+    send("x", consumer, "a", first);
+    CompletableFuture<String> b = send("x", consumer, "b", new CompletableFuture<>());
+    CompletableFuture<String> c = send("x", consumer, "c", new CompletableFuture<>());
+
+    first.completeExceptionally(new RuntimeException("ask timed out"));
+    assertTrue(b.isCompletedExceptionally());
+    assertTrue(c.isCompletedExceptionally());
+    assertTrue(send("x", consumer, "d", new CompletableFuture<>()).isCompletedExceptionally());
+    assertEquals(List.of("a"), sent);
   }
 }
