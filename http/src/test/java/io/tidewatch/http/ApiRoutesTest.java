@@ -1,6 +1,7 @@
 package io.tidewatch.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -338,19 +339,34 @@ class ApiRoutesTest {
   }
 
   @Test
+  void anEntityIsListedOnceItRecordedItsFirstReading() throws Exception {
+    String id = freshId();
+    String before = id.substring(0, id.length() - 1); // sorts just before the id
+    assertFalse(texts(JSON.readTree(get("/api/v1/entities/sensor?limit=1&after=" + before).body()).get("items"))
+        .contains(id));
+
+    record(id, reading(0, T0, 20.0));
+
+    JsonNode page = JSON.readTree(get("/api/v1/entities/sensor?limit=1&after=" + before).body());
+    assertEquals(List.of(id), texts(page.get("items")));
+  }
+
+  @Test
   void listsEntityIdsInPagesAndRecentAlertsNewestFirst() throws Exception {
-    READ_SIDE.ids.addAll(List.of("sensor-a", "sensor-b", "sensor-c"));
+    for (String id : List.of("user-c", "user-a", "user-b")) {
+      READ_SIDE.register("user", id, 0);
+    }
     long now = System.currentTimeMillis();
     READ_SIDE.alerts.add(alert("sensor-a:5", now - 2_000));
     READ_SIDE.alerts.add(alert("sensor-b:9", now - 1_000));
 
-    JsonNode first = JSON.readTree(get("/api/v1/entities/sensor?limit=2").body());
-    JsonNode second = JSON.readTree(get("/api/v1/entities/sensor?limit=2&after=" + first.get("next").asText()).body());
+    JsonNode first = JSON.readTree(get("/api/v1/entities/user?limit=2").body());
+    JsonNode second = JSON.readTree(get("/api/v1/entities/user?limit=2&after=" + first.get("next").asText()).body());
     JsonNode alerts = JSON.readTree(get("/api/v1/alerts?limit=1").body());
     JsonNode older = JSON.readTree(get("/api/v1/alerts?limit=1&cursor=" + alerts.get("next").asText()).body());
 
-    assertEquals(List.of("sensor-a", "sensor-b"), texts(first.get("items")));
-    assertEquals(List.of("sensor-c"), texts(second.get("items")));
+    assertEquals(List.of("user-a", "user-b"), texts(first.get("items")));
+    assertEquals(List.of("user-c"), texts(second.get("items")));
     assertTrue(second.get("next").isNull());
     assertEquals("sensor-b:9", alerts.get("items").get(0).get("alertId").asText());
     assertEquals("sensor-a:5", older.get("items").get(0).get("alertId").asText());

@@ -1,11 +1,14 @@
 package io.tidewatch.http;
 
 import io.tidewatch.persistence.readside.AlertCursor;
+import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.readside.ReadSide;
 import io.tidewatch.protocol.AlertView;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,9 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The read side's contract over lists, for route tests without Cassandra (CassandraReadSide is tested on the real
  * node in the integration tests).
  */
-final class ListReadSide implements ReadSide {
+final class ListReadSide implements ReadSide, EntityIndex {
 
-  final TreeSet<String> ids = new TreeSet<>();
+  private final Map<String, TreeSet<String>> idsByType = new HashMap<>();
   final List<AlertView> alerts = new CopyOnWriteArrayList<>();
 
   private static AlertCursor cursor(AlertView a) {
@@ -25,7 +28,14 @@ final class ListReadSide implements ReadSide {
   }
 
   @Override
+  public synchronized CompletionStage<?> register(String type, String id, long firstSeenMs) {
+    idsByType.computeIfAbsent(type, t -> new TreeSet<>()).add(id);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public synchronized CompletionStage<List<String>> entityIds(String type, String after, int limit) {
+    TreeSet<String> ids = idsByType.getOrDefault(type, new TreeSet<>());
     List<String> page = new ArrayList<>();
     for (String id : after == null ? ids : ids.tailSet(after, false)) {
       if (page.size() == limit) {

@@ -58,9 +58,9 @@ public final class Node {
       }
     }
     EntityTypes types = EntityTypes.fromConfig(config);
-    TrackedEntity.init(system, types, EntitySettings.create(system));
-    OutputProjections.init(system);
     CassandraReadSide readSide = ReadSideProjection.tables(system);
+    TrackedEntity.init(system, types, EntitySettings.create(system), readSide);
+    OutputProjections.init(system);
     ReadSideProjection.init(system, readSide);
     IngestSettings ingest = IngestSettings.create(system);
     ReadingParser parser = new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis);

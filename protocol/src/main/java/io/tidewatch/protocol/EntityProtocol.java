@@ -51,6 +51,12 @@ public interface EntityProtocol {
   }
 
   /**
+   * Internal: the entity's row in the read side's listing was written, or not ({@code failure} says why). A new
+   * entity lists itself before it journals its first event, so every entity with a journal is listed.
+   */
+  record Listed(String failure) implements Command {}
+
+  /**
    * @param forgotten true if the entity no longer keeps some older closed windows (the journal has them all)
    * @param lastSeqNr 0 for an entity that never recorded anything
    */

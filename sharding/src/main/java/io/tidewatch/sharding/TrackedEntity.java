@@ -1,6 +1,7 @@
 package io.tidewatch.sharding;
 
 import io.tidewatch.persistence.projection.OutputTags;
+import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.state.EntitySnapshot;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
@@ -10,11 +11,11 @@ import io.tidewatch.protocol.EntityProtocol.AlertsReply;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.CloseIdleWindows;
 import io.tidewatch.protocol.EntityProtocol.Command;
-import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.GetAlerts;
 import io.tidewatch.protocol.EntityProtocol.GetState;
 import io.tidewatch.protocol.EntityProtocol.GetWindows;
+import io.tidewatch.protocol.EntityProtocol.Listed;
 import io.tidewatch.protocol.EntityProtocol.Passivate;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -70,6 +72,9 @@ public final class TrackedEntity
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final Clock clock;
   private final EntityMetrics metrics;
+  private final EntityIndex index;
+  private boolean listing; // the read side is writing this new entity's listing; commands wait
+  private boolean listed;
   private long lastHeardMs;
   private boolean running; // recovered, so counted among the active entities
 
@@ -78,13 +83,13 @@ public final class TrackedEntity
   }
 
   /** Registers one sharded entity type per configured type. */
-  public static void init(ActorSystem<?> system, EntityTypes types, EntitySettings settings) {
+  public static void init(ActorSystem<?> system, EntityTypes types, EntitySettings settings, EntityIndex index) {
     ClusterSharding sharding = ClusterSharding.get(system);
     for (EntityTypeConfig config : types.byName().values()) {
       sharding.init(
           Entity.of(
                   typeKey(config.type()),
-                  ctx -> create(config, settings, ctx.getEntityId(), Optional.of(ctx.getShard()), Clock.systemUTC()))
+                  ctx -> create(config, settings, index, ctx.getEntityId(), Optional.of(ctx.getShard()), Clock.systemUTC()))
               .withMessageExtractor(new PartitionShards(settings.partitions()))
               .withAllocationStrategy(new ReachableShardAllocation(system,
                   ExternalShardAllocationStrategy.create(system, config.type(), settings.allocationTimeout()))));
@@ -95,6 +100,7 @@ public final class TrackedEntity
   public static Behavior<Command> create(
       EntityTypeConfig config,
       EntitySettings settings,
+      EntityIndex index,
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
@@ -103,7 +109,7 @@ public final class TrackedEntity
         Command.class,
         Map.of("entityType", config.type(), "entityId", entityId),
         Behaviors.setup(ctx ->
-            Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, entityId, shard, clock))));
+            Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, index, entityId, shard, clock))));
   }
 
   private TrackedEntity(
@@ -111,6 +117,7 @@ public final class TrackedEntity
       TimerScheduler<Command> timers,
       EntityTypeConfig config,
       EntitySettings settings,
+      EntityIndex index,
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
@@ -121,6 +128,7 @@ public final class TrackedEntity
     this.timers = timers;
     this.config = config;
     this.settings = settings;
+    this.index = index;
     this.entityId = entityId;
     this.tags = Set.of(OutputTags.tagFor(entityId));
     this.shard = shard;
@@ -163,10 +171,14 @@ public final class TrackedEntity
         .onCommand(GetAlerts.class, this::onGetAlerts)
         .onCommand(CloseIdleWindows.class, this::onCloseIdleWindows)
         .onCommand(Passivate.class, this::onPassivate)
+        .onCommand(Listed.class, this::onListed)
         .build();
   }
 
   private ReplyEffect<Event, EntityState> onRecordReadings(EntityState state, RecordReadings cmd) {
+    if (lastSequenceNumber(context) == 0 && !listed && !cmd.readings().isEmpty()) {
+      return listFirst();
+    }
     lastHeardMs = clock.millis();
     RecordPlan plan = RecordPlan.of(state, cmd.topic(), cmd.readings(), lastSequenceNumber(context), lastHeardMs);
     if (plan.events().isEmpty()) {
@@ -179,6 +191,30 @@ public final class TrackedEntity
         .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
         .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates()));
+  }
+
+  /**
+   * A new entity lists itself in the read side before it journals anything, so every entity with a journal is
+   * listed; its commands wait meanwhile (stashed, in order). If the listing fails, the entity stops with nothing
+   * journaled: its asks go unanswered, the ingest redelivers, and the shard starts a new incarnation that tries again.
+   */
+  private ReplyEffect<Event, EntityState> listFirst() {
+    if (!listing) {
+      listing = true;
+      CompletionStage<?> written = index.register(config.type(), entityId, clock.millis());
+      context.pipeToSelf(written, (ok, failure) -> new Listed(failure == null ? null : failure.toString()));
+    }
+    return Effect().stash();
+  }
+
+  private ReplyEffect<Event, EntityState> onListed(EntityState state, Listed result) {
+    listing = false;
+    if (result.failure() != null) {
+      context.getLog().warn("Stopping: could not list the entity in the read side: {}", result.failure());
+      return Effect().stop().thenNoReply();
+    }
+    listed = true;
+    return Effect().noReply().thenUnstashAll();
   }
 
   private ReplyEffect<Event, EntityState> onGetState(EntityState state, GetState cmd) {
@@ -237,14 +273,13 @@ public final class TrackedEntity
   }
 
   /**
-   * Only registrations, closed windows and alerts feed the projections (output topics, read side); readings stay
-   * out of the tag views (the bulk).
+   * Only closed windows and alerts feed the projections (output topics, read side); readings stay out of the tag
+   * views (the bulk), and so do registrations: the entity lists itself ({@link #listFirst}). Each tagged event
+   * costs a tag-view row, tag-progress bookkeeping and a read by every projection.
    */
   @Override
   public Set<String> tagsFor(Event event) {
-    return event instanceof WindowClosed || event instanceof AnomalyDetected || event instanceof EntityRegistered
-        ? tags
-        : Set.of();
+    return event instanceof WindowClosed || event instanceof AnomalyDetected ? tags : Set.of();
   }
 
   /** Snapshots every {@value #SNAPSHOT_EVERY} events, keeping two; events are never deleted (auditors need them). */

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
@@ -55,7 +56,8 @@ class PassivationTest {
     Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
     EntityTypeConfig secondWindows = EntityTypeConfig.of("meter", List.of(WindowSpec.tumbling(1_000)), 0);
     TrackedEntity.init(
-        system, new EntityTypes(Map.of("meter", secondWindows)), new EntitySettings(Duration.ofMillis(300)));
+        system, new EntityTypes(Map.of("meter", secondWindows)), new EntitySettings(Duration.ofMillis(300)),
+        (type, id, firstSeenMs) -> CompletableFuture.completedFuture(null));
     var entity = ClusterSharding.get(system).entityRefFor(TrackedEntity.typeKey("meter"), "meter-1");
     var reading = new SourcedReading(5_500, Map.of("kwh", 1.5), null, Map.of(), 0, 1);
     entity.<RecordAck>ask(replyTo -> new RecordReadings(List.of(reading), replyTo), Duration.ofSeconds(10))

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.window.WindowSpec;
@@ -31,6 +32,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
@@ -45,6 +49,13 @@ class TrackedEntityTest {
       EntityTypeConfig.of("sensor", List.of(WindowSpec.tumbling("60s", 60_000)), 5_000)
           .withAnomalies(List.of(new AnomalyRule.Delta(List.of("*"), 5.0)));
 
+  /** The read side's listing: what entities listed themselves, as type/id. */
+  private static final List<String> LISTED = new CopyOnWriteArrayList<>();
+  private static final EntityIndex INDEX = (type, id, firstSeenMs) -> {
+    LISTED.add(type + "/" + id);
+    return CompletableFuture.completedFuture(null);
+  };
+
   private static final ActorTestKit testKit =
       ActorTestKit.create(
           EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.parseResources("serialization.conf")));
@@ -53,7 +64,7 @@ class TrackedEntityTest {
       EventSourcedBehaviorTestKit.create(
           testKit.system(),
           TrackedEntity.create(
-              SENSOR, new EntitySettings(Duration.ofMinutes(2)), "sensor-00007", Optional.empty(), Clock.systemUTC()),
+              SENSOR, new EntitySettings(Duration.ofMinutes(2)), INDEX, "sensor-00007", Optional.empty(), Clock.systemUTC()),
           // Commands, events and replies are checked through Jackson CBOR; the state is not sent anywhere.
           EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
 
@@ -65,6 +76,7 @@ class TrackedEntityTest {
   @BeforeEach
   void clear() {
     kit.clear();
+    LISTED.clear();
   }
 
   private static SourcedReading reading(long offset, long ts, double temperature) {
@@ -82,6 +94,15 @@ class TrackedEntityTest {
     assertInstanceOf(EntityRegistered.class, result.events().get(0));
     assertEquals(2, assertInstanceOf(ReadingsRecorded.class, result.events().get(1)).readings().size());
     assertEquals(2, result.state().readings());
+  }
+
+  @Test
+  void aNewEntityListsItselfOnceBeforeItJournalsAnything() {
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(10, T0, 20.0)), replyTo));
+    assertEquals(List.of("sensor/sensor-00007"), LISTED);
+
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(11, T0 + 1_000, 20.0)), replyTo));
+    assertEquals(List.of("sensor/sensor-00007"), LISTED, "listed once");
   }
 
   @Test
@@ -143,7 +164,7 @@ class TrackedEntityTest {
     var entity =
         testKit.spawn(
             TrackedEntity.create(
-                SENSOR, new EntitySettings(Duration.ofMinutes(2)), "sensor-00099", Optional.empty(), Clock.systemUTC()));
+                SENSOR, new EntitySettings(Duration.ofMinutes(2)), INDEX, "sensor-00099", Optional.empty(), Clock.systemUTC()));
     var acks = testKit.<RecordAck>createTestProbe();
     entity.tell(new RecordReadings(List.of(reading(1, T0 + 1_000, 20.0), reading(2, T0 + 2_000, 21.0)), acks.ref()));
     acks.expectMessage(new RecordAck(2, 0));
@@ -160,6 +181,29 @@ class TrackedEntityTest {
     assertEquals(3, state.readings());
     assertEquals(0, state.duplicates());
     assertEquals(3, state.openWindows().get(0).count());
+  }
+
+  @Test
+  void anEntityWhoseListingFailsStopsWithNothingJournaledAndItsNextIncarnationListsItself() {
+    AtomicInteger attempts = new AtomicInteger();
+    EntityIndex failingOnce = (type, id, firstSeenMs) -> attempts.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new IllegalStateException("read side unavailable"))
+        : CompletableFuture.completedFuture(null);
+    var behavior = TrackedEntity.create(
+        SENSOR, new EntitySettings(Duration.ofMinutes(2)), failingOnce, "sensor-00098", Optional.empty(),
+        Clock.systemUTC());
+    var acks = testKit.<RecordAck>createTestProbe();
+    var first = testKit.spawn(behavior);
+    first.tell(new RecordReadings(List.of(reading(1, T0, 20.0)), acks.ref()));
+    acks.expectTerminated(first, Duration.ofSeconds(10));
+
+    var next = testKit.spawn(behavior); // what the shard starts for the redelivery
+    next.tell(new RecordReadings(List.of(reading(1, T0, 20.0)), acks.ref()));
+    acks.expectMessage(Duration.ofSeconds(10), new RecordAck(1, 0)); // recorded, not a duplicate: nothing journaled
+    assertEquals(2, attempts.get());
+    var states = testKit.<EntityStateView>createTestProbe();
+    next.tell(new GetState(states.ref()));
+    assertEquals(2, states.receiveMessage().lastSeqNr(), "one EntityRegistered, one ReadingsRecorded");
   }
 
   @Test
@@ -203,7 +247,8 @@ class TrackedEntityTest {
         EventSourcedBehaviorTestKit.<Command, Event, EntityState>create(
             testKit.system(),
             TrackedEntity.create(
-                secondWindows, new EntitySettings(Duration.ofMinutes(2)), "sensor-silent", Optional.empty(), Clock.systemUTC()),
+                secondWindows, new EntitySettings(Duration.ofMinutes(2)), INDEX, "sensor-silent", Optional.empty(),
+                Clock.systemUTC()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     silent.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, 5_500, 20.0)), replyTo));
 

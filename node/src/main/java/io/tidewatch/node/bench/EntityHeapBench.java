@@ -3,6 +3,7 @@ package io.tidewatch.node.bench;
 import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
@@ -122,6 +123,7 @@ public final class EntityHeapBench {
     try {
       Random random = new Random(1);
       EntitySettings settings = new EntitySettings(Duration.ofHours(1));
+      EntityIndex noReadSide = (type, id, firstSeenMs) -> CompletableFuture.completedFuture(null); // heap only
       long before = usedHeapAfterGc();
       List<ActorRef<Command>> refs = new ArrayList<>(entities);
       List<CompletableFuture<RecordAck>> acks = new ArrayList<>();
@@ -129,7 +131,7 @@ public final class EntityHeapBench {
         String id = String.format(Locale.ROOT, "sensor-%05d", i);
         ActorRef<Command> ref =
             system.systemActorOf(
-                TrackedEntity.create(sensor, settings, id, Optional.empty(), Clock.systemUTC()), id, Props.empty());
+                TrackedEntity.create(sensor, settings, noReadSide, id, Optional.empty(), Clock.systemUTC()), id, Props.empty());
         refs.add(ref);
         List<SourcedReading> readings = readings(random, i);
         CompletionStage<RecordAck> ack =

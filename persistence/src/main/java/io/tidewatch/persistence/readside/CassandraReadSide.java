@@ -19,7 +19,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * type in id order, and {@code recent_alerts}, one partition per UTC day, newest first, kept for
  * {@link #ALERTS_KEPT_DAYS} days.
  */
-public final class CassandraReadSide implements ReadSide {
+public final class CassandraReadSide implements ReadSide, EntityIndex {
 
   /** Rows of recent_alerts expire after this many days (the table's TTL); older alerts stay in the journals. */
   public static final int ALERTS_KEPT_DAYS = 7;
@@ -40,8 +40,8 @@ public final class CassandraReadSide implements ReadSide {
     return LocalDate.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC).toString();
   }
 
-  /** Records an entity; idempotent, as a projection may deliver an event twice. */
-  CompletionStage<?> registerEntity(String type, String id, long firstSeenMs) {
+  @Override
+  public CompletionStage<?> register(String type, String id, long firstSeenMs) {
     return session.executeWrite(
         "INSERT INTO " + keyspace + ".entity_ids (entity_type, entity_id, first_seen) VALUES (?, ?, ?)",
         type, id, firstSeenMs);

@@ -6,8 +6,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The views across entities that no single entity can answer: which entities exist, and the alerts of all of them
- * by detection time. Filled by {@link ReadSideProjection} from the entities' tagged events, so it trails the
- * journal by the projection's delay (a few seconds).
+ * by detection time. Entities list themselves ({@link EntityIndex}) before their first event is journaled; alerts
+ * come through {@link ReadSideProjection} from the entities' tagged events, so they trail the journal by the
+ * projection's delay (a few seconds).
  */
 public interface ReadSide {
 

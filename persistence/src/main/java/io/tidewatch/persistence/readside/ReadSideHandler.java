@@ -11,7 +11,10 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.Handler;
 
-/** Writes registrations and alerts into the read side tables; closed windows are not its business. */
+/**
+ * Writes alerts into the read side tables, and the registrations of journals from before entities listed themselves
+ * ({@link EntityIndex}); closed windows are not its business.
+ */
 final class ReadSideHandler extends Handler<EventEnvelope<Event>> {
 
   private static final CompletableFuture<Done> NOTHING_TO_DO = CompletableFuture.completedFuture(Done.getInstance());
@@ -26,9 +29,9 @@ final class ReadSideHandler extends Handler<EventEnvelope<Event>> {
   public CompletionStage<Done> process(EventEnvelope<Event> envelope) {
     PersistenceId pid = PersistenceId.ofUniqueId(envelope.persistenceId());
     Event event = envelope.event();
-    if (event instanceof EntityRegistered registered) {
+    if (event instanceof EntityRegistered registered) { // tagged in journals written before entities listed themselves
       return tables
-          .registerEntity(pid.entityTypeHint(), pid.entityId(), registered.firstSeenMs())
+          .register(pid.entityTypeHint(), pid.entityId(), registered.firstSeenMs())
           .thenApply(x -> Done.getInstance());
     }
     if (event instanceof AnomalyDetected alert) {
