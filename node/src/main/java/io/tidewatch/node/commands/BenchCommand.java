@@ -57,6 +57,9 @@ public final class BenchCommand {
     @Option(names = "--batch-size", defaultValue = "200000", description = "Ingest batch size of the node (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--batch-window", defaultValue = "1s", description = "Ingest batch window of the node (default: ${DEFAULT-VALUE}).")
+    String batchWindow;
+
     @Mixin
     Report report;
 
@@ -64,9 +67,10 @@ public final class BenchCommand {
     public Integer call() throws Exception {
       String figures =
           new Tw1Bench(new Tw1Workload(sensors, rounds, seed), Report.home(), report.workDir("tidewatch-tw1"), nodeHeap,
-              batchSize).run();
-      return report.print(figures, String.format("bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d",
-          sensors, rounds, seed, nodeHeap, batchSize));
+              batchSize, batchWindow).run();
+      return report.print(figures, String.format(
+          "bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d --batch-window %s",
+          sensors, rounds, seed, nodeHeap, batchSize, batchWindow));
     }
   }
 
