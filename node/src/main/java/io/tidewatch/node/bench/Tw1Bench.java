@@ -52,14 +52,18 @@ public final class Tw1Bench {
   private final String nodeHeap;
   private final int batchSize;
   private final String batchWindow;
+  private final String backlogBatchWindow;
 
-  public Tw1Bench(Tw1Workload workload, Path home, Path workDir, String nodeHeap, int batchSize, String batchWindow) {
+  public Tw1Bench(
+      Tw1Workload workload, Path home, Path workDir, String nodeHeap, int batchSize, String batchWindow,
+      String backlogBatchWindow) {
     this.workload = workload;
     this.home = home;
     this.workDir = workDir;
     this.nodeHeap = nodeHeap;
     this.batchSize = batchSize;
     this.batchWindow = batchWindow;
+    this.backlogBatchWindow = backlogBatchWindow;
   }
 
   /** TW-1's processing: tumbling 60 s windows, allowed lateness 5 s, delta > 5.0 on temperature. */
@@ -148,6 +152,7 @@ public final class Tw1Bench {
             "tidewatch.ingest.group-id = \"" + group + "\"",
             "tidewatch.ingest.batch-size = " + batchSize,
             "tidewatch.ingest.batch-window = " + batchWindow,
+            "tidewatch.ingest.backlog-batch-window = " + backlogBatchWindow,
             "tidewatch.ingest.ask-timeout = 60s",
             "tidewatch.http.port = " + httpPort,
             "tidewatch.http.tokens = \"" + TOKEN + "=reader\"",
@@ -274,14 +279,14 @@ public final class Tw1Bench {
     double persists = metrics.getOrDefault("tidewatch_persist_seconds_count", 0.0);
     return String.format(
         Locale.ROOT,
-        "TW-1 (%,d sensors x %,d readings = %,d), %s, ingest batches of up to %,d records or %s%n"
+        "TW-1 (%,d sensors x %,d readings = %,d), %s, ingest batches of up to %,d records or %s (%s while behind)%n"
             + "  produced in %.1f s; node from launch to every offset committed: %.1f s = %,.0f readings/s%n"
             + "  node: %.1f CPU s, peak RSS %,d MiB; Cassandra: %.1f CPU s, peak RSS %,d MiB%n"
             + "  journal events %,d (%.1f readings per event)%n"
             + "  ingest: %,.0f batches (%,.0f records each), %,.0f asks (%.1f readings each), %,.0f persists (%.1f events each)%n"
             + "  readings %,d (expected %,d), late %,d (expected %,d), windows closed %,d (expected %,d), alerts %,d (expected %,d)%n"
             + "  sensors whose results differ from the sequential fold: %,d %s%n",
-        workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize, batchWindow,
+        workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize, batchWindow, backlogBatchWindow,
         produceSeconds, seconds, workload.size() / seconds,
         nodeCpu / 1000.0, nodeRss / 1024, cassandraCpu / 1000.0, cassandraRss / 1024,
         actual.events(), workload.size() / (double) Math.max(1, actual.events()),

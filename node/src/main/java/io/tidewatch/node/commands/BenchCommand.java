@@ -60,6 +60,10 @@ public final class BenchCommand {
     @Option(names = "--batch-window", defaultValue = "1s", description = "Ingest batch window of the node (default: ${DEFAULT-VALUE}).")
     String batchWindow;
 
+    @Option(names = "--backlog-batch-window", defaultValue = "5s",
+        description = "Ingest batch window while the node is behind (default: ${DEFAULT-VALUE}).")
+    String backlogBatchWindow;
+
     @Mixin
     Report report;
 
@@ -67,10 +71,11 @@ public final class BenchCommand {
     public Integer call() throws Exception {
       String figures =
           new Tw1Bench(new Tw1Workload(sensors, rounds, seed), Report.home(), report.workDir("tidewatch-tw1"), nodeHeap,
-              batchSize, batchWindow).run();
+              batchSize, batchWindow, backlogBatchWindow).run();
       return report.print(figures, String.format(
-          "bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d --batch-window %s",
-          sensors, rounds, seed, nodeHeap, batchSize, batchWindow));
+          "bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d --batch-window %s"
+              + " --backlog-batch-window %s",
+          sensors, rounds, seed, nodeHeap, batchSize, batchWindow, backlogBatchWindow));
     }
   }
 

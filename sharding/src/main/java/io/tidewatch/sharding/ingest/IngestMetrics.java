@@ -88,4 +88,9 @@ final class IngestMetrics {
     // Partitions this node no longer consumes (a rebalance moved them) must not keep reporting their last lag.
     lagByPartition.replaceAll((key, lag) -> seen.contains(key) ? lag : Double.NaN);
   }
+
+  /** Records behind the end of the partitions this node consumes, as last sampled (0 before the first sample). */
+  long lag() {
+    return (long) lagByPartition.values().stream().filter(lag -> !lag.isNaN()).mapToDouble(Double::doubleValue).sum();
+  }
 }

@@ -138,7 +138,8 @@ public final class ReadingsIngest {
           control.set(c);
           return c;
         })
-        .groupedWithin(settings.batchSize(), settings.batchWindow())
+        .via(new BacklogBatches<>(settings.batchSize(), settings.batchWindow(), settings.backlogBatchWindow(),
+            () -> metrics.lag() >= settings.batchSize()))
         .mapAsync(settings.parallelism(), messages -> process(messages, consumer))
         .via(Committer.flow(settings.committer()));
   }
