@@ -102,8 +102,8 @@ public interface EntityProtocol {
   sealed interface Event extends CborSerializable {}
 
   /**
-   * The entity's first event: it recorded its first reading at {@code firstSeenMs} (processing time). Tagged, so the
-   * read side learns of every entity once, without the readings themselves flowing through the tag views.
+   * The entity's first event: it recorded its first reading at {@code firstSeenMs} (processing time), for auditors.
+   * Journals written before entities listed themselves in the read side have it tagged, for the read side.
    */
   record EntityRegistered(long firstSeenMs) implements Event {}
 
