@@ -29,6 +29,9 @@ public final class CassandraLauncher {
   public static final String SCHEMA_RESOURCE = "/ddl/tidewatch.cql";
 
   private static final Logger log = LoggerFactory.getLogger(CassandraLauncher.class);
+  /** Extra JVM options for the local node, separated by spaces. */
+  public static final String EXTRA_OPTS_ENV = "TIDEWATCH_CASSANDRA_JVM_OPTS";
+
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -107,6 +110,11 @@ public final class CassandraLauncher {
         "-Dcassandra-foreground=yes",
         // A single node has nobody to announce its shutdown to; the default 2 s wait only slows every stop.
         "-Dcassandra.shutdown_announce_in_ms=0"));
+    // Extra options for this local node, e.g. a flight recording while a benchmark runs.
+    String extra = System.getenv().getOrDefault(EXTRA_OPTS_ENV, "").trim();
+    if (!extra.isEmpty()) {
+      args.addAll(List.of(extra.split("\\s+")));
+    }
     return args;
   }
 

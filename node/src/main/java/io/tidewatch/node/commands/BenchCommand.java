@@ -51,16 +51,16 @@ public final class BenchCommand {
     @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--node-heap", defaultValue = "2g", description = "Heap of the measured node (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--node-heap", defaultValue = "4g", description = "Heap of the measured node (default: ${DEFAULT-VALUE}).")
     String nodeHeap;
 
-    @Option(names = "--batch-size", defaultValue = "200000", description = "Ingest batch size of the node (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "500000", description = "Ingest batch size of the node (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--batch-window", defaultValue = "1s", description = "Ingest batch window of the node (default: ${DEFAULT-VALUE}).")
     String batchWindow;
 
-    @Option(names = "--backlog-batch-window", defaultValue = "5s",
+    @Option(names = "--backlog-batch-window", defaultValue = "30s",
         description = "Ingest batch window while the node is behind (default: ${DEFAULT-VALUE}).")
     String backlogBatchWindow;
 

@@ -18,12 +18,14 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
  * Groups elements into batches of at most {@code maxSize}, each closed by a window that starts with its first
  * element: the short live window while the consumer keeps up, the long backlog window while it is behind. Live
  * readings then wait little; a backlog comes in big batches, so each entity's ask — and journal write — carries many
- * readings, which is where catch-up throughput comes from. A full batch is emitted without waiting; while it cannot
- * be, upstream is backpressured.
+ * readings, which is where catch-up throughput comes from. A backlog batch also closes once nothing arrived for a
+ * live window: the backlog is consumed, and its last readings must not wait out the long window. A full batch is
+ * emitted without waiting; while it cannot be, upstream is backpressured.
  */
 final class BacklogBatches<T> extends GraphStage<FlowShape<T, List<T>>> {
 
   private static final String WINDOW = "window";
+  private static final String IDLE = "idle";
 
   private final int maxSize;
   private final Duration liveWindow;
@@ -53,14 +55,21 @@ final class BacklogBatches<T> extends GraphStage<FlowShape<T, List<T>>> {
     return new TimerGraphStageLogic(shape()) {
       private List<T> batch = new ArrayList<>();
       private boolean due; // the batch's window is over (or it is full): emit it as soon as downstream asks
+      private boolean arrived; // an element came since the last idle check of a backlog batch
 
       {
         setHandler(in, new AbstractInHandler() {
           @Override
           public void onPush() {
             if (batch.isEmpty()) {
-              scheduleOnce(WINDOW, behind.getAsBoolean() ? backlogWindow : liveWindow);
+              if (behind.getAsBoolean()) {
+                scheduleOnce(WINDOW, backlogWindow);
+                scheduleWithFixedDelay(IDLE, liveWindow, liveWindow);
+              } else {
+                scheduleOnce(WINDOW, liveWindow);
+              }
             }
+            arrived = true;
             batch.add(grab(in));
             if (batch.size() >= maxSize) {
               due = true;
@@ -94,6 +103,13 @@ final class BacklogBatches<T> extends GraphStage<FlowShape<T, List<T>>> {
 
       @Override
       public void onTimer(Object key) {
+        if (IDLE.equals(key)) {
+          if (arrived) {
+            arrived = false; // still coming: the backlog window goes on
+            return;
+          }
+          cancelTimer(IDLE);
+        }
         due = true;
         emitIfDue();
       }
@@ -104,6 +120,7 @@ final class BacklogBatches<T> extends GraphStage<FlowShape<T, List<T>>> {
           batch = new ArrayList<>();
           due = false;
           cancelTimer(WINDOW);
+          cancelTimer(IDLE);
           if (!hasBeenPulled(in) && !isClosed(in)) {
             pull(in); // a full batch had stopped pulling
           }

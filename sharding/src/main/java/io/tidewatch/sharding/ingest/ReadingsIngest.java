@@ -139,7 +139,7 @@ public final class ReadingsIngest {
           return c;
         })
         .via(new BacklogBatches<>(settings.batchSize(), settings.batchWindow(), settings.backlogBatchWindow(),
-            () -> metrics.lag() >= settings.batchSize()))
+            () -> metrics.lag() >= settings.backlogLag()))
         .mapAsync(settings.parallelism(), messages -> process(messages, consumer))
         .via(Committer.flow(settings.committer()));
   }

@@ -1,11 +1,16 @@
 package io.tidewatch.sharding.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.testkit.TestPublisher;
 import org.apache.pekko.stream.testkit.TestSubscriber;
 import org.apache.pekko.stream.testkit.javadsl.TestSink;
@@ -48,18 +53,42 @@ class BacklogBatchesTest {
   }
 
   @Test
-  void whileTheConsumerIsBehindABatchWaitsForTheBacklogWindow() {
+  void whileTheConsumerIsBehindABatchGrowsPastTheLiveWindowAsLongAsElementsKeepComing() {
+    // 150 elements, one every 10 ms: 1.5 s, three live windows, and never a gap of one.
+    var batches =
+        Source.tick(Duration.ZERO, Duration.ofMillis(10), 1)
+            .take(150)
+            .via(Flow.fromGraph(new BacklogBatches<>(1000, Duration.ofMillis(500), NEVER, () -> true)))
+            .runWith(Sink.seq(), testKit.system())
+            .toCompletableFuture()
+            .join();
+    assertEquals(List.of(150), batches.stream().map(List::size).toList());
+  }
+
+  @Test
+  void whileTheConsumerIsBehindABatchClosesOnceNothingArrivedForALiveWindow() {
     AtomicBoolean behind = new AtomicBoolean(true);
-    var probes = run(new BacklogBatches<>(3, SHORT, NEVER, behind::get));
+    var probes = run(new BacklogBatches<>(100, SHORT, NEVER, behind::get));
     probes.second().request(2);
     probes.first().sendNext(1).sendNext(2);
-    probes.second().expectNoMessage(Duration.ofMillis(500)); // the live window would have closed it by now
-    probes.first().sendNext(3);
-    probes.second().expectNext(List.of(1, 2, 3));
+    probes.second().expectNext(Duration.ofSeconds(5), List.of(1, 2)); // not after the backlog window: never
 
-    behind.set(false); // caught up: the next batch is closed by the live window again
-    probes.first().sendNext(4);
-    probes.second().expectNext(Duration.ofSeconds(5), List.of(4));
+    behind.set(false); // caught up: the next batch is closed by the live window
+    probes.first().sendNext(3);
+    probes.second().expectNext(Duration.ofSeconds(5), List.of(3));
+  }
+
+  @Test
+  void whileTheConsumerIsBehindTheBacklogWindowClosesABatchThatKeepsGrowing() {
+    var batches =
+        Source.tick(Duration.ZERO, Duration.ofMillis(10), 1)
+            .take(300)
+            .via(Flow.fromGraph(new BacklogBatches<>(1000, Duration.ofMillis(500), Duration.ofSeconds(1), () -> true)))
+            .runWith(Sink.seq(), testKit.system())
+            .toCompletableFuture()
+            .join();
+    assertTrue(batches.size() >= 2, "a window of 1 s split 3 s of elements, got batches of " + batches.stream().map(List::size).toList());
+    assertEquals(300, batches.stream().mapToInt(List::size).sum());
   }
 
   @Test
