@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,5 +122,61 @@ class ReadingParserTest {
     }
     String reason = rejection("{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{" + metrics + "}}");
     assertTrue(reason.contains("metrics exceed the limit"), reason);
+  }
+
+  /** Records the streamed canonical parse sees first; the tree parse must give the same result for each. */
+  private static final List<String> CANONICAL_VARIANTS = List.of(
+      "{\"entityType\":\"sensor\",\"entityId\":\"sensor-00042\",\"ts\":1700000000123,\"metrics\":{\"temperature\":21.37}}",
+      "{\"ts\":1,\"entityId\":\"a.b_c:d-e\",\"entityType\":\"user\",\"event\":\"click\",\"attrs\":{\"k\":\"v\",\"\":\"\"}}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":0,\"metrics\":null,\"attrs\":null,\"event\":null}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":5,\"metrics\":{\"a\":1,\"b\":-0.0,\"c\":1e15,\"d\":-1E-300}}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":5,\"metrics\":{\"a\":1,\"a\":2}}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"entityId\":\"s2\",\"ts\":5}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":5,\"sensor_id\":\"x\"}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":5,\"extra\":[1,2]}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":5.0}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":99999999999999999999}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":-1}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s 1\",\"ts\":1}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"\",\"ts\":1}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"bad name\":1}}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":1e16}}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":\"1\"}}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"attrs\":{\"k\":1}}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"event\":\"no spaces\"}",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1} trailing",
+      "{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1",
+      "{\"entityType\":\"robot\",\"entityId\":\"s1\",\"ts\":1}");
+
+  @Test
+  void theStreamedCanonicalParseGivesWhatTheTreeParseGives() {
+    for (String json : CANONICAL_VARIANTS) {
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+      assertEquals(parser.parseTree(bytes), parser.parse(bytes), json);
+    }
+  }
+
+  @Test
+  void theStreamedCanonicalParseGivesWhatTheTreeParseGivesForMangledRecords() {
+    // Random edits of canonical records: most become invalid in some way, some stay valid.
+    String alphabet = "{}[]:,\"0123456789.-eE nul\\tsmxa";
+    Random random = new Random(42);
+    int accepted = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder json = new StringBuilder(CANONICAL_VARIANTS.get(random.nextInt(4)));
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        int at = random.nextInt(json.length());
+        switch (random.nextInt(3)) {
+          case 0 -> json.deleteCharAt(at);
+          case 1 -> json.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+          default -> json.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+      }
+      byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+      ParseResult expected = parser.parseTree(bytes);
+      assertEquals(expected, parser.parse(bytes), json::toString);
+      accepted += expected instanceof ParseResult.Parsed ? 1 : 0;
+    }
+    assertTrue(accepted > 1000, "too few edits left a valid record to compare: " + accepted);
   }
 }

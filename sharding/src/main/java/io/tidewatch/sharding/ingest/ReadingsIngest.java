@@ -8,7 +8,9 @@ import io.tidewatch.sharding.Futures;
 import io.tidewatch.sharding.TrackedEntity;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -148,10 +150,15 @@ public final class ReadingsIngest {
   private CompletionStage<CommittableOffsetBatch> process(
       List<CommittableMessage<String, byte[]>> messages, long consumer) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(messages.size());
-    CommittableOffsetBatch offsets = ConsumerMessage.emptyCommittableOffsetBatch();
+    // Offsets only grow within a partition: the batch commits each partition's last one.
+    Map<ConsumerMessage.GroupTopicPartition, ConsumerMessage.CommittableOffset> last = new HashMap<>();
     for (CommittableMessage<String, byte[]> message : messages) {
       records.add(message.record());
-      offsets = offsets.updated(message.committableOffset());
+      last.put(message.committableOffset().partitionOffset().key(), message.committableOffset());
+    }
+    CommittableOffsetBatch offsets = ConsumerMessage.emptyCommittableOffsetBatch();
+    for (ConsumerMessage.CommittableOffset offset : last.values()) {
+      offsets = offsets.updated(offset);
     }
     metrics.batch(records.size());
     IngestBatch batch = IngestBatch.of(records, parser);
