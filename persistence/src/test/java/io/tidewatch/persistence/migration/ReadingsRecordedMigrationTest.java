@@ -63,11 +63,46 @@ class ReadingsRecordedMigrationTest {
   }
 
   @Test
+  void readsAVersion2EventWithOneObjectPerReading() throws Exception {
+    // What version 2 wrote: the topic, and the readings as objects, under the manifest "...#2".
+    byte[] v2 =
+        cbor(
+            Map.of(
+                "topic", "readings-v2",
+                "readings",
+                List.of(
+                    Map.of("ts", 1700000001000L, "metrics", Map.of("temperature", 21.5, "humidity", 40.0),
+                        "attrs", Map.of("site", "a"), "partition", 1, "offset", 7),
+                    Map.of("ts", 1700000000500L, "metrics", Map.of("humidity", 41.0), "event", "click",
+                        "attrs", Map.of(), "partition", 0, "offset", 3))));
+    Serialization serialization = SerializationExtension.get(system.classicSystem());
+    int serializerId = serialization.serializerFor(ReadingsRecorded.class).identifier();
+
+    Object event = serialization.deserialize(v2, serializerId, ReadingsRecorded.class.getName() + "#2").get();
+
+    assertEquals(
+        new ReadingsRecorded(
+            "readings-v2",
+            List.of(
+                new SourcedReading(1700000001000L, Map.of("temperature", 21.5, "humidity", 40.0), null, Map.of("site", "a"), 1, 7),
+                new SourcedReading(1700000000500L, Map.of("humidity", 41.0), "click", Map.of(), 0, 3))),
+        event);
+  }
+
+  private static byte[] cbor(Object value) {
+    try {
+      return new ObjectMapper(new CBORFactory()).writeValueAsBytes(value);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void writesTheCurrentVersionInTheManifest() {
     var event = new ReadingsRecorded("readings-v2", List.of());
     Serialization serialization = SerializationExtension.get(system.classicSystem());
     String manifest = Serializers.manifestFor(serialization.findSerializerFor(event), event);
-    assertEquals(ReadingsRecorded.class.getName() + "#2", manifest);
+    assertEquals(ReadingsRecorded.class.getName() + "#3", manifest);
     byte[] bytes = serialization.serialize(event).get();
     assertEquals(
         event, serialization.deserialize(bytes, serialization.findSerializerFor(event).identifier(), manifest).get());

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class ReadingsIngest {
 
   private static final Logger log = LoggerFactory.getLogger(ReadingsIngest.class);
-  private static final Duration LAG_POLL_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration LAG_POLL_INTERVAL = Duration.ofSeconds(1);
 
   private final ClusterSharding sharding;
   private final IngestSettings settings;
