@@ -1,5 +1,6 @@
 package io.tidewatch.node.bench;
 
+import io.tidewatch.deploy.CassandraLauncher;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
 import io.tidewatch.node.simulate.Tw1Producer;
@@ -44,6 +45,8 @@ public final class Tw1Bench {
   private static final String TOKEN = "tw1-bench-" + java.util.UUID.randomUUID();
 
   private static final String TOPIC = "tidewatch.readings";
+  /** Extra JVM options for the measured node, separated by spaces. */
+  static final String NODE_OPTS_ENV = "TIDEWATCH_BENCH_NODE_OPTS";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Tw1Workload workload;
@@ -175,8 +178,8 @@ public final class Tw1Bench {
   private Process startNode(Path config) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms" + nodeHeap, "-Xmx" + nodeHeap));
-    // Extra options for the measured node only, e.g. a flight recording: TIDEWATCH_BENCH_NODE_OPTS.
-    String extra = System.getenv().getOrDefault("TIDEWATCH_BENCH_NODE_OPTS", "").trim();
+    // Extra options for the measured node only, e.g. a flight recording.
+    String extra = System.getenv().getOrDefault(NODE_OPTS_ENV, "").trim();
     if (!extra.isEmpty()) {
       command.addAll(List.of(extra.split("\\s+")));
     }
@@ -285,7 +288,7 @@ public final class Tw1Bench {
             + "  journal events %,d (%.1f readings per event)%n"
             + "  ingest: %,.0f batches (%,.0f records each), %,.0f asks (%.1f readings each), %,.0f persists (%.1f events each)%n"
             + "  readings %,d (expected %,d), late %,d (expected %,d), windows closed %,d (expected %,d), alerts %,d (expected %,d)%n"
-            + "  sensors whose results differ from the sequential fold: %,d %s%n",
+            + "  sensors whose results differ from the sequential fold: %,d %s%n%s",
         workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize, batchWindow, backlogBatchWindow,
         produceSeconds, seconds, workload.size() / seconds,
         nodeCpu / 1000.0, nodeRss / 1024, cassandraCpu / 1000.0, cassandraRss / 1024,
@@ -295,6 +298,19 @@ public final class Tw1Bench {
         persists, actual.events() / Math.max(1, persists),
         actual.readings(), expected.readings(), actual.late(), expected.late(), actual.windows(), expected.windows(),
         actual.alerts(), expected.alerts(),
-        actual.mismatched(), actual.examples().isEmpty() ? "" : actual.examples());
+        actual.mismatched(), actual.examples().isEmpty() ? "" : actual.examples(),
+        jvmOptions());
+  }
+
+  /** Extra JVM options of the node and of Cassandra, when the environment gave any: part of what was measured. */
+  private static String jvmOptions() {
+    StringBuilder lines = new StringBuilder();
+    for (String env : List.of(NODE_OPTS_ENV, CassandraLauncher.EXTRA_OPTS_ENV)) {
+      String value = System.getenv().getOrDefault(env, "").trim();
+      if (!value.isEmpty()) {
+        lines.append(String.format(Locale.ROOT, "  %s=\"%s\"%n", env, value));
+      }
+    }
+    return lines.toString();
   }
 }
