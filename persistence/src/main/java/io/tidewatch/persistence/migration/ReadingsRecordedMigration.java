@@ -1,13 +1,14 @@
 package io.tidewatch.persistence.migration;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tidewatch.persistence.serialization.JournalFormats;
 import io.tidewatch.protocol.EntityProtocol;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
+import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import org.apache.pekko.serialization.jackson.JacksonMigration;
 
 /**
@@ -21,6 +22,11 @@ import org.apache.pekko.serialization.jackson.JacksonMigration;
  * </ul>
  */
 public final class ReadingsRecordedMigration extends JacksonMigration {
+
+  /** Versions 1 and 2: the plain record form, unknown fields ignored as Pekko's own mapper does. */
+  private static final ObjectMapper ROWS =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  private static final ObjectMapper COLUMNS = JsonMapper.builder().addModule(new JournalFormats()).build();
 
   @Override
   public int currentVersion() {
@@ -36,58 +42,13 @@ public final class ReadingsRecordedMigration extends JacksonMigration {
       event.put("topic", EntityProtocol.DEFAULT_TOPIC);
     }
     if (fromVersion < 3) {
-      toColumns(event);
+      // Bound as a record, written back as columns by the journal's own writer: one encoding of version 3.
+      try {
+        return COLUMNS.valueToTree(ROWS.treeToValue(event, ReadingsRecorded.class));
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        throw new IllegalStateException("unreadable ReadingsRecorded of version " + fromVersion + ": " + e.getMessage(), e);
+      }
     }
     return event;
-  }
-
-  private static void toColumns(ObjectNode event) {
-    JsonNodeFactory nodes = JsonNodeFactory.instance;
-    ArrayNode ts = nodes.arrayNode();
-    ArrayNode partitions = nodes.arrayNode();
-    ArrayNode offsets = nodes.arrayNode();
-    ArrayNode metricNames = nodes.arrayNode();
-    ArrayNode metrics = nodes.arrayNode();
-    ArrayNode events = nodes.arrayNode();
-    ArrayNode attrs = nodes.arrayNode();
-    Map<String, Integer> nameIndex = new HashMap<>();
-    long previousTs = 0;
-    long previousOffset = 0;
-    for (JsonNode reading : event.path("readings")) {
-      long time = reading.path("ts").asLong();
-      long offset = reading.path("offset").asLong();
-      ts.add(time - previousTs);
-      offsets.add(offset - previousOffset);
-      previousTs = time;
-      previousOffset = offset;
-      partitions.add(reading.path("partition").asInt());
-      ArrayNode pairs = metrics.addArray();
-      for (Iterator<Map.Entry<String, JsonNode>> it = reading.path("metrics").fields(); it.hasNext(); ) {
-        var metric = it.next();
-        Integer index = nameIndex.get(metric.getKey());
-        if (index == null) {
-          index = nameIndex.size();
-          nameIndex.put(metric.getKey(), index);
-          metricNames.add(metric.getKey());
-        }
-        pairs.add(index);
-        pairs.add(metric.getValue().asDouble());
-      }
-      JsonNode name = reading.path("event");
-      if (name.isTextual()) {
-        events.add(name.asText());
-      } else {
-        events.addNull();
-      }
-      attrs.add(reading.path("attrs").isObject() ? reading.get("attrs").deepCopy() : nodes.objectNode());
-    }
-    event.remove("readings");
-    event.set("ts", ts);
-    event.set("partition", partitions);
-    event.set("offset", offsets);
-    event.set("metricNames", metricNames);
-    event.set("metrics", metrics);
-    event.set("events", events);
-    event.set("attrs", attrs);
   }
 }

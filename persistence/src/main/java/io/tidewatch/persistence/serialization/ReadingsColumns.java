@@ -126,7 +126,7 @@ final class ReadingsColumns {
       long[] partitions = null;
       long[] offsets = null;
       List<String> metricNames = List.of();
-      List<List<Object>> metrics = null;
+      List<double[]> metrics = null;
       List<String> events = null;
       List<Map<String, String>> attrs = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -159,10 +159,10 @@ final class ReadingsColumns {
       for (int i = 0; i < n; i++) {
         time += ts[i];
         offset += offsets[i];
-        List<Object> pairs = metrics.get(i);
-        Map<String, Double> values = new HashMap<>(pairs.size());
-        for (int k = 0; k + 1 < pairs.size(); k += 2) {
-          values.put(metricNames.get(((Number) pairs.get(k)).intValue()), ((Number) pairs.get(k + 1)).doubleValue());
+        double[] pairs = metrics.get(i);
+        Map<String, Double> values = new HashMap<>(pairs.length);
+        for (int k = 0; k + 1 < pairs.length; k += 2) {
+          values.put(metricNames.get((int) pairs[k]), pairs[k + 1]);
         }
         readings.add(new SourcedReading(
             time,
@@ -216,17 +216,21 @@ final class ReadingsColumns {
       return maps;
     }
 
-    /** Each reading's metrics: name index and value, alternating. */
-    private static List<List<Object>> nested(JsonParser p) throws IOException {
+    /** Each reading's metrics: name index and value, alternating (an index is a small integer, exact as a double). */
+    private static List<double[]> nested(JsonParser p) throws IOException {
       expectArray(p);
-      List<List<Object>> rows = new ArrayList<>();
+      List<double[]> rows = new ArrayList<>();
       while (p.nextToken() != JsonToken.END_ARRAY) {
         expectArray(p);
-        List<Object> row = new ArrayList<>(2);
+        double[] row = new double[2];
+        int n = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-          row.add(row.size() % 2 == 0 ? (Object) p.getIntValue() : (Object) p.getDoubleValue());
+          if (n == row.length) {
+            row = Arrays.copyOf(row, 2 * n);
+          }
+          row[n++] = p.getDoubleValue();
         }
-        rows.add(row);
+        rows.add(Arrays.copyOf(row, n));
       }
       return rows;
     }
