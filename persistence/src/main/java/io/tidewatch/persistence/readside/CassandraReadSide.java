@@ -1,5 +1,8 @@
 package io.tidewatch.persistence.readside;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +12,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -23,6 +28,11 @@ public final class CassandraReadSide implements ReadSide, EntityIndex {
 
   /** Rows of recent_alerts expire after this many days (the table's TTL); older alerts stay in the journals. */
   public static final int ALERTS_KEPT_DAYS = 7;
+  /**
+   * Rows per batch of alert writes. A batch into one partition is one mutation for Cassandra (no batch log, no size
+   * warning); this bound keeps each well below the mutation size limit (alerts are ~300 bytes).
+   */
+  static final int ALERTS_PER_BATCH = 100;
 
   private final CassandraSession session;
   private final String keyspace;
@@ -47,11 +57,35 @@ public final class CassandraReadSide implements ReadSide, EntityIndex {
         type, id, firstSeenMs);
   }
 
-  /** Records an alert; idempotent (same key, same row). */
-  CompletionStage<?> recordAlert(AlertView alert) {
-    return session.executeWrite(
-        "INSERT INTO " + keyspace + ".recent_alerts (day, detected_at, alert_id, alert) VALUES (?, ?, ?, ?)",
-        day(alert.detectedAt()), alert.detectedAt(), alert.alertId(), json(alert));
+  /**
+   * Records alerts; idempotent (same key, same row). Alerts of one day share a partition, so they go in unlogged
+   * batches of at most {@link #ALERTS_PER_BATCH} rows: one request per batch instead of one per alert, which under a
+   * backlog (tens of thousands of alerts) saves both the node and Cassandra most of the work.
+   */
+  CompletionStage<?> recordAlerts(List<AlertView> alerts) {
+    if (alerts.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return session
+        .prepare("INSERT INTO " + keyspace + ".recent_alerts (day, detected_at, alert_id, alert) VALUES (?, ?, ?, ?)")
+        .thenCompose(insert -> {
+          Map<String, List<BoundStatement>> byDay = new LinkedHashMap<>();
+          for (AlertView alert : alerts) {
+            String day = day(alert.detectedAt());
+            byDay.computeIfAbsent(day, d -> new ArrayList<>())
+                .add(insert.bind(day, alert.detectedAt(), alert.alertId(), json(alert)));
+          }
+          List<CompletableFuture<?>> writes = new ArrayList<>();
+          for (List<BoundStatement> rows : byDay.values()) {
+            for (int from = 0; from < rows.size(); from += ALERTS_PER_BATCH) {
+              List<BoundStatement> chunk = rows.subList(from, Math.min(rows.size(), from + ALERTS_PER_BATCH));
+              writes.add(session
+                  .executeWriteBatch(BatchStatement.newInstance(DefaultBatchType.UNLOGGED).addAll(chunk))
+                  .toCompletableFuture());
+            }
+          }
+          return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        });
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.tidewatch.persistence.readside;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
 import io.tidewatch.persistence.projection.TaggedProjections;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 
 /**
  * Fills the read side: one projection per tag over the entities' tagged events, as a sharded daemon process, with
- * offsets in Cassandra. At least once; the writes are idempotent.
+ * offsets in Cassandra. Events come in groups ({@code tidewatch.read-side.group-size}, {@code group-within}); a
+ * group's writes are batched and its offset stored once they all succeed. At least once; the writes are idempotent.
  */
 public final class ReadSideProjection {
 
@@ -33,8 +35,11 @@ public final class ReadSideProjection {
   }
 
   public static void init(ActorSystem<?> system, CassandraReadSide tables) {
+    Config readSide = system.settings().config().getConfig("tidewatch.read-side");
+    int groupSize = readSide.getInt("group-size");
+    Duration groupWithin = readSide.getDuration("group-within");
     TaggedProjections.init(system, "tidewatch-read-side", (id, events) ->
-        CassandraProjection.atLeastOnce(id, events, () -> new ReadSideHandler(tables))
-            .withSaveOffset(100, Duration.ofSeconds(1)));
+        CassandraProjection.groupedWithin(id, events, () -> new ReadSideHandler(tables))
+            .withGroup(groupSize, groupWithin));
   }
 }

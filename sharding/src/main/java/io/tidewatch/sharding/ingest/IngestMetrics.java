@@ -37,8 +37,11 @@ final class IngestMetrics {
       .description("Readings per ask to an entity")
       .register(registry);
 
-  IngestMetrics(Supplier<Number> inFlight) {
+  IngestMetrics(Supplier<Number> inFlight, Supplier<Number> sent) {
     Gauge.builder("tidewatch.ingest.asks.in.flight", inFlight).description("Entities with an ask awaiting an answer").register(registry);
+    Gauge.builder("tidewatch.ingest.asks.sent", sent)
+        .description("Asks sent to entities and not answered yet (at most tidewatch.ingest.ask-parallelism)")
+        .register(registry);
   }
 
   void batch(int records) {

@@ -1,6 +1,8 @@
 package io.tidewatch.sharding.ingest;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,11 @@ import java.util.function.Function;
  * order, sent when the previous one is answered. So the slower the entity (a backlog, a busy journal), the more
  * readings one ask — and one journal write — carries; a live stream still sends one reading per ask.
  *
+ * <p>At most {@code maxInFlight} asks are sent and unanswered at a time; the others wait their turn (first come,
+ * first sent) and keep taking in later items until then. That bound is the ingest's backpressure on the entities:
+ * a cold backlog that wakes thousands of entities at once does not queue thousands of recoveries and writes behind
+ * each other, and an ask's timeout measures its entity's work rather than its place in a queue.
+ *
  * @param <K> what names an entity
  * @param <V> one item an ask carries
  * @param <R> the reply
@@ -39,9 +46,22 @@ final class OrderedAsks<K, V, R> {
     }
   }
 
+  /** An ask whose turn has come but that waits for one of the {@code maxInFlight} places. */
+  private record Ready<V, R>(Ask<V, R> ask, Function<List<V>, CompletableFuture<R>> send) {}
+
   /** The last ask per entity that is waiting, unanswered or failed. Guarded by {@code this}. */
   private final Map<K, Ask<V, R>> last = new HashMap<>();
+  private final int maxInFlight;
+  private final Deque<Ready<V, R>> ready = new ArrayDeque<>(); // guarded by this
+  private int inFlight; // guarded by this
   private long consumers;
+
+  OrderedAsks(int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be positive, was " + maxInFlight);
+    }
+    this.maxInFlight = maxInFlight;
+  }
 
   /** A new consumer begins; returns its number, to pass to {@link #send}. */
   synchronized long newConsumer() {
@@ -86,25 +106,71 @@ final class OrderedAsks<K, V, R> {
     return last.values().stream().filter(ask -> !ask.reply.isDone()).count();
   }
 
-  private void dispatch(Ask<V, R> next, Function<List<V>, CompletableFuture<R>> ask) {
-    List<V> items;
+  /** Asks sent and not answered yet: at most {@code maxInFlight}. */
+  synchronized int inFlight() {
+    return inFlight;
+  }
+
+  /** The ask's turn has come: send it now if there is room, else when an ask in flight is answered. */
+  private void dispatch(Ask<V, R> next, Function<List<V>, CompletableFuture<R>> send) {
     synchronized (this) {
-      items = next.waiting;
-      next.waiting = null; // from now on later batches wait for this one
-    }
-    CompletableFuture<R> sent;
-    try {
-      sent = ask.apply(items);
-    } catch (RuntimeException e) {
-      sent = CompletableFuture.failedFuture(e);
-    }
-    sent.whenComplete((answer, failure) -> {
-      if (failure == null) {
-        next.reply.complete(answer);
-      } else {
-        next.reply.completeExceptionally(failure);
+      if (inFlight >= maxInFlight) {
+        ready.addLast(new Ready<>(next, send));
+        return;
       }
-    });
+      inFlight++;
+    }
+    sendInTurn(new Ready<>(next, send));
+  }
+
+  /**
+   * Sends {@code first} in a place already taken, then, as each answer comes, hands the place on to the next ready
+   * ask. Asks answered at once (a failure to send) are handed on in this loop, not by recursion.
+   */
+  private void sendInTurn(Ready<V, R> first) {
+    for (Ready<V, R> current = first; current != null; ) {
+      List<V> items;
+      synchronized (this) {
+        items = current.ask().waiting;
+        current.ask().waiting = null; // from now on later batches wait for this one
+      }
+      CompletableFuture<R> sent;
+      try {
+        sent = current.send().apply(items);
+      } catch (RuntimeException e) {
+        sent = CompletableFuture.failedFuture(e);
+      }
+      Ask<V, R> ask = current.ask();
+      if (!sent.isDone()) {
+        sent.whenComplete((answer, failure) -> {
+          answered(ask, answer, failure);
+          Ready<V, R> following = handOn();
+          if (following != null) {
+            sendInTurn(following);
+          }
+        });
+        return;
+      }
+      sent.whenComplete((answer, failure) -> answered(ask, answer, failure)); // done: runs now, in this thread
+      current = handOn();
+    }
+  }
+
+  /** One ask in flight was answered: its place goes to the next ready ask, if any (returned), else is freed. */
+  private synchronized Ready<V, R> handOn() {
+    Ready<V, R> following = ready.pollFirst();
+    if (following == null) {
+      inFlight--;
+    }
+    return following;
+  }
+
+  private void answered(Ask<V, R> ask, R answer, Throwable failure) {
+    if (failure == null) {
+      ask.reply.complete(answer);
+    } else {
+      ask.reply.completeExceptionally(failure);
+    }
   }
 
   private void fail(Ask<V, R> next, Throwable failure) {

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka feed (DESIGN §1): committable source → batches → parse and validate (bad records to dead letters) →
- * at most one ask per entity and batch, with bounded parallelism (the backpressure) → commit the batch's offsets only
+ * at most one ask per entity and batch, with bounded parallelism (the backpressure: batches in flight, and asks
+ * sent and unanswered) → commit the batch's offsets only
  * once every entity acknowledged and every dead letter was written. A failure restarts the consumer from the
  * last commit; entities drop the redelivered records by their offsets.
  *
@@ -58,8 +59,8 @@ public final class ReadingsIngest {
       new AtomicReference<>(Consumer.createNoopControl());
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final org.apache.pekko.actor.ActorRef shardLocations; // classic: what the Kafka subscription takes
-  private final OrderedAsks<IngestBatch.EntityRef, SourcedReading, RecordAck> asks = new OrderedAsks<>();
-  private final IngestMetrics metrics = new IngestMetrics(asks::unanswered);
+  private final OrderedAsks<IngestBatch.EntityRef, SourcedReading, RecordAck> asks;
+  private final IngestMetrics metrics;
   private final ResendOnMemberRemoved resend;
 
   private ReadingsIngest(
@@ -75,6 +76,8 @@ public final class ReadingsIngest {
     this.settings = settings;
     this.parser = parser;
     this.deadLetters = deadLetters;
+    this.asks = new OrderedAsks<>(settings.askParallelism());
+    this.metrics = new IngestMetrics(asks::unanswered, asks::inFlight);
   }
 
   /**
@@ -122,10 +125,11 @@ public final class ReadingsIngest {
             "tidewatch-dead-letter-producer",
             () -> producer.close().thenApply(x -> Done.getInstance()));
     log.info(
-        "Ingesting {} with batches of up to {} records, {} in flight",
+        "Ingesting {} with batches of up to {} records, {} batches and {} asks in flight",
         settings.topic(),
         settings.batchSize(),
-        settings.parallelism());
+        settings.parallelism(),
+        settings.askParallelism());
     return ingest;
   }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class OrderedAsksTest {
 
-  private final OrderedAsks<String, String, String> asks = new OrderedAsks<>();
+  private final OrderedAsks<String, String, String> asks = new OrderedAsks<>(1000);
   private final List<String> sent = new ArrayList<>();
 
   /** Sends the one item {@code name} to {@code entity}; the ask is answered (or fails) when the test says so. */
@@ -168,5 +168,64 @@ class OrderedAsksTest {
     assertTrue(c.isCompletedExceptionally());
     assertTrue(send("x", consumer, "d", new CompletableFuture<>()).isCompletedExceptionally());
     assertEquals(List.of("a"), sent);
+  }
+
+  @Test
+  void noMoreThanTheBoundOfAsksAreSentAndUnansweredAtATime() {
+    OrderedAsks<String, String, String> two = new OrderedAsks<>(2);
+    long consumer = two.newConsumer();
+    CompletableFuture<String> x = new CompletableFuture<>();
+    two.send("x", consumer, List.of("x"), items -> send(items, x));
+    two.send("y", consumer, List.of("y"), items -> send(items, new CompletableFuture<>()));
+    CompletableFuture<String> z = two.send("z", consumer, List.of("z"), items -> send(items, CompletableFuture.completedFuture("ok")));
+    assertEquals(List.of("x", "y"), sent);
+    assertEquals(2, two.inFlight());
+    assertFalse(z.isDone());
+
+    x.complete("ok");
+    assertEquals(List.of("x", "y", "z"), sent, "z takes the place x left");
+    assertEquals("ok", z.join());
+    assertEquals(1, two.inFlight(), "z was answered at once; y is still out");
+  }
+
+  @Test
+  void anAskWaitingForItsTurnTakesInTheEntitysLaterBatches() {
+    OrderedAsks<String, String, String> one = new OrderedAsks<>(1);
+    long consumer = one.newConsumer();
+    CompletableFuture<String> x = new CompletableFuture<>();
+    one.send("x", consumer, List.of("x"), items -> send(items, x));
+    CompletableFuture<String> a = one.send("y", consumer, List.of("a"), items -> send(items, CompletableFuture.completedFuture("ab")));
+    CompletableFuture<String> b = one.send("y", consumer, List.of("b"), items -> send(items, CompletableFuture.completedFuture("b")));
+    assertEquals(List.of("x"), sent);
+
+    x.complete("ok");
+    assertEquals(List.of("x", "a+b"), sent, "one ask with both, in order");
+    assertEquals("ab", a.join());
+    assertEquals("ab", b.join());
+    assertEquals(0, one.inFlight());
+  }
+
+  @Test
+  void manyAsksAnsweredAtOnceHandOnTheirPlaceWithoutDeepening() {
+    OrderedAsks<String, String, String> one = new OrderedAsks<>(1);
+    long consumer = one.newConsumer();
+    CompletableFuture<String> first = new CompletableFuture<>();
+    one.send("first", consumer, List.of("first"), items -> send(items, first));
+    List<CompletableFuture<String>> failing = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      failing.add(one.send("e" + i, consumer, List.of("e" + i),
+          items -> send(items, CompletableFuture.failedFuture(new IllegalStateException("no route")))));
+    }
+    assertEquals(1, sent.size());
+
+    first.complete("ok"); // a stack frame per hand-on would overflow here
+    assertEquals(100_001, sent.size());
+    assertTrue(failing.stream().allMatch(CompletableFuture::isCompletedExceptionally));
+    assertEquals(0, one.inFlight());
+  }
+
+  private CompletableFuture<String> send(List<String> items, CompletableFuture<String> reply) {
+    sent.add(String.join("+", items));
+    return reply;
   }
 }
