@@ -60,8 +60,7 @@ public final class Node {
     EntityTypes types = EntityTypes.fromConfig(config);
     CassandraReadSide readSide = ReadSideProjection.tables(system);
     TrackedEntity.init(system, types, EntitySettings.create(system), readSide);
-    OutputProjections.init(system);
-    ReadSideProjection.init(system, readSide);
+    OutputProjections.init(system, ReadSideProjection.handler(readSide));
     IngestSettings ingest = IngestSettings.create(system);
     ReadingParser parser = new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis);
     ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()));

@@ -28,16 +28,19 @@ public final class CassandraReadSide implements ReadSide, EntityIndex {
 
   /** Rows of recent_alerts expire after this many days (the table's TTL); older alerts stay in the journals. */
   public static final int ALERTS_KEPT_DAYS = 7;
-  /**
-   * Rows per batch of alert writes. A batch into one partition is one mutation for Cassandra (no batch log, no size
-   * warning); this bound keeps each well below the mutation size limit (alerts are ~300 bytes).
-   */
+  /** Rows per batch of alert writes: keeps each batch well below the mutation size limit (alerts are ~300 bytes). */
   static final int ALERTS_PER_BATCH = 100;
+  /** Registrations per write; each write is one batch per entity type. */
+  static final int REGISTRATIONS_PER_BATCH = 500;
+
+  private record Registration(String type, String id, long firstSeenMs) {}
 
   private final CassandraSession session;
   private final String keyspace;
   private final ObjectMapper mapper;
   private final Clock clock;
+  private final GroupedWrites<Registration> registrations =
+      new GroupedWrites<>(REGISTRATIONS_PER_BATCH, this::writeRegistrations);
 
   public CassandraReadSide(CassandraSession session, String keyspace, ObjectMapper mapper, Clock clock) {
     this.session = session;
@@ -50,11 +53,40 @@ public final class CassandraReadSide implements ReadSide, EntityIndex {
     return LocalDate.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC).toString();
   }
 
+  /** Registrations arriving while one is written share the next write ({@link GroupedWrites}). */
   @Override
   public CompletionStage<?> register(String type, String id, long firstSeenMs) {
-    return session.executeWrite(
-        "INSERT INTO " + keyspace + ".entity_ids (entity_type, entity_id, first_seen) VALUES (?, ?, ?)",
-        type, id, firstSeenMs);
+    return registrations.add(new Registration(type, id, firstSeenMs));
+  }
+
+  /** One unlogged batch per entity type: the rows of a type share a partition. */
+  private CompletionStage<?> writeRegistrations(List<Registration> group) {
+    return session
+        .prepare("INSERT INTO " + keyspace + ".entity_ids (entity_type, entity_id, first_seen) VALUES (?, ?, ?)")
+        .thenCompose(insert -> {
+          Map<String, List<BoundStatement>> byType = new LinkedHashMap<>();
+          for (Registration r : group) {
+            byType.computeIfAbsent(r.type(), t -> new ArrayList<>()).add(insert.bind(r.type(), r.id(), r.firstSeenMs()));
+          }
+          return inBatches(byType, REGISTRATIONS_PER_BATCH);
+        });
+  }
+
+  /**
+   * Writes rows in unlogged batches of at most {@code perBatch}, each within one partition: a single-partition batch
+   * is one mutation for Cassandra (no batch log, no size warning).
+   */
+  private CompletableFuture<Void> inBatches(Map<String, List<BoundStatement>> rowsByPartition, int perBatch) {
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (List<BoundStatement> rows : rowsByPartition.values()) {
+      for (int from = 0; from < rows.size(); from += perBatch) {
+        List<BoundStatement> chunk = rows.subList(from, Math.min(rows.size(), from + perBatch));
+        writes.add(session
+            .executeWriteBatch(BatchStatement.newInstance(DefaultBatchType.UNLOGGED).addAll(chunk))
+            .toCompletableFuture());
+      }
+    }
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
   }
 
   /**
@@ -75,16 +107,7 @@ public final class CassandraReadSide implements ReadSide, EntityIndex {
             byDay.computeIfAbsent(day, d -> new ArrayList<>())
                 .add(insert.bind(day, alert.detectedAt(), alert.alertId(), json(alert)));
           }
-          List<CompletableFuture<?>> writes = new ArrayList<>();
-          for (List<BoundStatement> rows : byDay.values()) {
-            for (int from = 0; from < rows.size(); from += ALERTS_PER_BATCH) {
-              List<BoundStatement> chunk = rows.subList(from, Math.min(rows.size(), from + ALERTS_PER_BATCH));
-              writes.add(session
-                  .executeWriteBatch(BatchStatement.newInstance(DefaultBatchType.UNLOGGED).addAll(chunk))
-                  .toCompletableFuture());
-            }
-          }
-          return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+          return inBatches(byDay, ALERTS_PER_BATCH);
         });
   }
 

@@ -1,22 +1,22 @@
 package io.tidewatch.persistence.readside;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import io.tidewatch.persistence.projection.TaggedProjections;
+import io.tidewatch.protocol.EntityProtocol.Event;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * Fills the read side: one projection per tag over the entities' tagged events, as a sharded daemon process, with
- * offsets in Cassandra. Events come in groups ({@code tidewatch.read-side.group-size}, {@code group-within}); a
- * group's writes are batched and its offset stored once they all succeed. At least once; the writes are idempotent.
+ * The read side's tables and how they are filled: its handler runs in the output projections (one per tag, see
+ * {@code OutputProjections}) beside the Kafka output, so each tagged event is read from the tag views once for both.
+ * At least once; the writes are idempotent.
  */
 public final class ReadSideProjection {
 
@@ -34,12 +34,8 @@ public final class ReadSideProjection {
         session, system.settings().config().getString("tidewatch.cassandra.keyspace"), mapper, Clock.systemUTC());
   }
 
-  public static void init(ActorSystem<?> system, CassandraReadSide tables) {
-    Config readSide = system.settings().config().getConfig("tidewatch.read-side");
-    int groupSize = readSide.getInt("group-size");
-    Duration groupWithin = readSide.getDuration("group-within");
-    TaggedProjections.init(system, "tidewatch-read-side", (id, events) ->
-        CassandraProjection.groupedWithin(id, events, () -> new ReadSideHandler(tables))
-            .withGroup(groupSize, groupWithin));
+  /** Writes a group of tagged events into {@code tables}: alerts in batches, and registrations of older journals. */
+  public static Handler<List<EventEnvelope<Event>>> handler(CassandraReadSide tables) {
+    return new ReadSideHandler(tables);
   }
 }
