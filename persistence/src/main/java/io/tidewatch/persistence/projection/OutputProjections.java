@@ -48,7 +48,8 @@ public final class OutputProjections {
     int groupSize = output.getInt("group-size");
     var groupWithin = output.getDuration("group-within");
     TaggedProjections.init(system, "tidewatch-output", (id, events) ->
-        CassandraProjection.groupedWithin(id, events, () -> new BothHandlers(new KafkaOutputHandler(producer, records), readSide))
+        CassandraProjection.groupedWithin(
+                id, events, () -> new BothHandlers(new KafkaOutputHandler(producer, records), readSide))
             .withGroup(groupSize, groupWithin));
   }
 

@@ -7,8 +7,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The views across entities that no single entity can answer: which entities exist, and the alerts of all of them
  * by detection time. Entities list themselves ({@link EntityIndex}) before their first event is journaled; alerts
- * come through the output projections ({@link ReadSideProjection#handler}) from the entities' tagged events, so they trail the journal by the
- * projection's delay (a few seconds).
+ * come through the output projections ({@link ReadSideProjection#handler}) from the entities' tagged events, so
+ * they trail the journal by the projection's delay (a few seconds).
  */
 public interface ReadSide {
 
