@@ -129,6 +129,7 @@ final class ChildJvm {
   /** Polls {@code probe} until it answers true; fails at once if the child exits, or when {@code timeout} passes. */
   void awaitReady(Duration timeout, Probe probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    Exception lastFailure = null; // a probe that always fails the same way (a broken config) says why in the end
     while (true) {
       if (!process.isAlive()) {
         throw new LaunchException(name + " exited with code " + process.exitValue() + " before it was ready. "
@@ -139,10 +140,13 @@ final class ChildJvm {
           return;
         }
       } catch (Exception e) {
+        lastFailure = e;
         log.debug("{} not ready yet: {}", name, e.toString());
       }
       if (System.nanoTime() > deadline) {
-        throw new LaunchException(name + " was not ready within " + timeout.toSeconds() + " s. " + describeLog());
+        String why = lastFailure == null ? "" : " The last readiness check failed with: " + lastFailure + ".";
+        throw new LaunchException(
+            name + " was not ready within " + timeout.toSeconds() + " s." + why + " " + describeLog(), lastFailure);
       }
       try {
         process.waitFor(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
