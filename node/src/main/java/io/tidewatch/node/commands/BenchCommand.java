@@ -1,6 +1,7 @@
 package io.tidewatch.node.commands;
 
 import io.tidewatch.node.bench.EntityHeapBench;
+import io.tidewatch.node.bench.EntityStartBench;
 import io.tidewatch.node.bench.FailoverBench;
 import io.tidewatch.node.bench.Tw1Bench;
 import io.tidewatch.node.simulate.Tw1Workload;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark and print its report.",
-    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.Tw1.class, BenchCommand.Failover.class})
+    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.EntityStart.class, BenchCommand.Tw1.class, BenchCommand.Failover.class})
 public final class BenchCommand {
 
   /** {@code tidewatch bench entity-heap}: heap bytes per live entity. */
@@ -35,6 +36,27 @@ public final class BenchCommand {
     public Integer call() throws Exception {
       System.out.print(new EntityHeapBench(entities, readings).run());
       return 0;
+    }
+  }
+
+  /** {@code tidewatch bench entity-start}: what waking never-seen entities costs, Pekko's floor beside ours. */
+  @Command(name = "entity-start", mixinStandardHelpOptions = true,
+      description = "Cold starts of never-seen entities on a local Cassandra: a bare event-sourced actor and Tidewatch's entity.")
+  static final class EntityStart implements Callable<Integer> {
+
+    @Option(names = "--entities", defaultValue = "10000", description = "Starts measured per variant (default: ${DEFAULT-VALUE}).")
+    int entities;
+
+    @Option(names = "--warmup", defaultValue = "3000", description = "Starts per variant before measuring (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Mixin
+    Report report;
+
+    @Override
+    public Integer call() throws Exception {
+      String figures = new EntityStartBench(entities, warmup, report.workDir("tidewatch-entity-start")).run();
+      return report.print(figures, String.format("bin/tidewatch bench entity-start --entities %d --warmup %d", entities, warmup));
     }
   }
 
