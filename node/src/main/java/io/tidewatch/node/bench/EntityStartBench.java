@@ -16,6 +16,7 @@ import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.TrackedEntity;
+import io.tidewatch.sharding.ingest.IngestSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,8 +51,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  */
 public final class EntityStartBench {
 
-  /** Starts sent and not answered at once, like the ingest's ask bound. */
-  private static final int IN_FLIGHT = 1_000;
   private static final long T0 = 1_700_000_040_000L;
 
   private final int entities;
@@ -80,6 +79,8 @@ public final class EntityStartBench {
       cassandra.applySchema();
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "entity-start-bench", config(cassandra));
       try {
+        // Starts sent and not answered at once: the ingest's own bound on asks.
+        int inFlight = IngestSettings.create(system).askParallelism();
         EntityIndex index = ReadSideProjection.tables(system);
         EntityTypeConfig sensor = Tw1Bench.sensorConfig();
         EntitySettings settings = new EntitySettings(Duration.ofHours(1));
@@ -90,14 +91,14 @@ public final class EntityStartBench {
             new Variant("Tidewatch entity, one reading", id -> TrackedProbe.create(
                 TrackedEntity.create(sensor, settings, index, id, Optional.empty(), Clock.systemUTC()))));
         for (int v = 0; v < variants.size(); v++) { // the JIT compiles the code paths of every variant first
-          startAll(system, cassandra, v, variants.get(v), "warmup-", warmup);
+          startAll(system, cassandra, v, variants.get(v), "warmup-", warmup, inFlight);
         }
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
             "entity-start: cold starts of never-seen entities on a local Cassandra, %,d in flight, "
                 + "after %,d of each to warm up%n",
-            IN_FLIGHT, warmup));
+            inFlight, warmup));
         for (int v = 0; v < variants.size(); v++) {
-          report.append(startAll(system, cassandra, v, variants.get(v), "sensor-", entities).line());
+          report.append(startAll(system, cassandra, v, variants.get(v), "sensor-", entities, inFlight).line());
         }
         return report.toString();
       } finally {
@@ -118,14 +119,14 @@ public final class EntityStartBench {
   /** One kind of entity, made for an id. */
   private record Variant(String name, Function<String, Behavior<Probe>> entity) {}
 
-  /** Wakes {@code count} new entities of the variant, at most {@value #IN_FLIGHT} at once, and waits for all. */
+  /** Wakes {@code count} new entities of the variant, at most {@code maxInFlight} at once, and waits for all. */
   private static Figures startAll(
       ActorSystem<Void> system, CassandraLauncher.Running cassandra, int index, Variant variant, String idPrefix,
-      int count) throws Exception {
+      int count, int maxInFlight) throws Exception {
     long cpuBefore = ProcessStats.cpuMillis(ProcessHandle.current().pid());
     long cassandraBefore = ProcessStats.cpuMillis(cassandra.pid());
     long start = System.nanoTime();
-    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    Semaphore inFlight = new Semaphore(maxInFlight);
     List<CompletableFuture<Done>> acks = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       inFlight.acquire();
