@@ -28,9 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalInfraIT {
 
   private static final String READINGS = "tidewatch.readings";
-  private static final Set<String> TIDEWATCH_TABLES = Set.of("messages", "tag_views", "tag_write_progress",
-      "tag_scanning", "metadata", "all_persistence_ids", "snapshots", "offset_store", "projection_management",
-      "entity_ids", "recent_alerts");
+  private static final Set<String> TIDEWATCH_TABLES = Set.of("messages", "metadata", "all_persistence_ids",
+      "snapshots", "entity_ids", "entity_windows", "entity_alerts", "entity_buckets", "recent_alerts");
 
   @TempDir Path dataDir;
 

@@ -39,7 +39,7 @@ public final class ApiRoutes extends AllDirectives {
     Access access = new Access(backends.tokens());
     EntityJournal journal = EntityJournal.create(system);
     Clock clock = Clock.systemUTC();
-    Route entities = new EntityRoutes(lookup, access, journal, settings.askTimeout(), mapper).routes();
+    Route entities = new EntityRoutes(lookup, access, backends.readSide(), settings.askTimeout(), mapper).routes();
     Route audit = new AuditRoutes(system, lookup, access, journal, mapper).routes();
     Route readSide = new ReadSideRoutes(lookup, access, backends.readSide(), mapper, clock).routes();
     Route readings =

@@ -5,15 +5,13 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.http.auth.Access;
 import io.tidewatch.http.auth.Role;
-import io.tidewatch.persistence.query.EntityJournal;
+import io.tidewatch.persistence.readside.AlertCursor;
+import io.tidewatch.persistence.readside.ReadSide;
+import io.tidewatch.persistence.readside.WindowCursor;
+import io.tidewatch.persistence.readside.WindowFilter;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.AlertView;
-import io.tidewatch.protocol.EntityProtocol.AlertsReply;
-import io.tidewatch.protocol.EntityProtocol.Command;
-import io.tidewatch.protocol.EntityProtocol.GetAlerts;
 import io.tidewatch.protocol.EntityProtocol.GetState;
-import io.tidewatch.protocol.EntityProtocol.GetWindows;
-import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.protocol.WindowView;
 import io.tidewatch.sharding.Futures;
@@ -21,27 +19,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Per-entity queries under {@code /api/v1/entities/{type}/{id}} (DESIGN §4), for readers: state, closed windows and alerts.
- * Each asks the entity through sharding; windows and alerts older than the entity keeps come from its journal.
+ * Per-entity queries under {@code /api/v1/entities/{type}/{id}} (DESIGN §4), for readers: the state asks the entity
+ * through sharding; closed windows and alerts come from the read side's tables, paged in their clustering order,
+ * without asking the entity or reading its journal. An id the entity index never listed is 404 and wakes nothing.
  */
 final class EntityRoutes extends AllDirectives {
 
   private final EntityLookup lookup;
   private final Access access;
-  private final EntityJournal journal;
+  private final ReadSide readSide;
   private final Duration askTimeout;
   private final ObjectMapper mapper;
 
-  EntityRoutes(EntityLookup lookup, Access access, EntityJournal journal, Duration askTimeout, ObjectMapper mapper) {
+  EntityRoutes(EntityLookup lookup, Access access, ReadSide readSide, Duration askTimeout, ObjectMapper mapper) {
     this.lookup = lookup;
     this.access = access;
-    this.journal = journal;
+    this.readSide = readSide;
     this.askTimeout = askTimeout;
     this.mapper = mapper;
   }
@@ -61,7 +60,14 @@ final class EntityRoutes extends AllDirectives {
   }
 
   private CompletionStage<EntityStateView> state(String type, String id) {
-    return Futures.plain(lookup.entity(type, id).ask(GetState::new, askTimeout))
+    var entity = lookup.entity(type, id);
+    return readSide.listed(type, id)
+        .thenCompose(listed -> {
+          if (!listed) {
+            throw EntityLookup.unknown(type, id);
+          }
+          return Futures.plain(entity.ask(GetState::new, askTimeout));
+        })
         .thenApply(view -> {
           if (view.isUnknown()) {
             throw EntityLookup.unknown(type, id);
@@ -71,49 +77,51 @@ final class EntityRoutes extends AllDirectives {
   }
 
   private CompletionStage<Page<WindowView>> windows(String type, String id, QueryParams params) {
-    EntityRef<Command> entity = lookup.entity(type, id);
+    lookup.entity(type, id);
     String spec = params.name("spec");
     if (spec != null && lookup.config(type).windows().stream().map(WindowSpec::id).noneMatch(spec::equals)) {
       throw ProblemException.badRequest(
           "unknown spec " + spec + " for " + type + "; known: "
               + lookup.config(type).windows().stream().map(WindowSpec::id).toList());
     }
-    String metric = params.name("metric");
-    Long from = params.time("from");
-    Long to = params.time("to");
-    requireOrdered(from, to);
-    int offset = params.cursor();
-    int wanted = offset + params.limit() + 1; // one more than the page shows whether there is a next one
-    return Futures.plain(
-            entity.<WindowsReply>ask(replyTo -> new GetWindows(spec, metric, from, to, wanted, replyTo), askTimeout))
-        .thenCompose(reply -> {
-          if (reply.lastSeqNr() == 0) {
-            throw EntityLookup.unknown(type, id);
-          }
-          return reply.items().size() < wanted && reply.forgotten()
-              ? Futures.plain(journal.closedWindows(type, id, spec, metric, from, to, wanted))
-              : CompletableFuture.completedFuture(reply.items());
-        })
-        .thenApply(all -> Page.of(all, offset, params.limit()));
+    WindowFilter filter = new WindowFilter(spec, params.name("metric"), params.time("from"), params.time("to"));
+    requireOrdered(filter.from(), filter.to());
+    WindowCursor after = params.position("cursor", WindowCursor::parse);
+    int limit = params.limit();
+    return page(type, id, readSide.windows(type, id, filter, after, limit + 1), limit, w -> WindowCursor.of(w).toString());
   }
 
   private CompletionStage<Page<AlertView>> alerts(String type, String id, QueryParams params) {
-    EntityRef<Command> entity = lookup.entity(type, id);
+    lookup.entity(type, id);
     Long from = params.time("from");
     Long to = params.time("to");
     requireOrdered(from, to);
-    int offset = params.cursor();
-    int wanted = offset + params.limit() + 1;
-    return Futures.plain(entity.<AlertsReply>ask(replyTo -> new GetAlerts(from, to, wanted, replyTo), askTimeout))
-        .thenCompose(reply -> {
-          if (reply.lastSeqNr() == 0) {
-            throw EntityLookup.unknown(type, id);
-          }
-          return reply.items().size() < wanted && reply.forgotten()
-              ? Futures.plain(journal.alerts(type, id, from, to, wanted))
-              : CompletableFuture.completedFuture((List<AlertView>) reply.items());
-        })
-        .thenApply(all -> Page.of(all, offset, params.limit()));
+    AlertCursor after = params.position("cursor", AlertCursor::parse);
+    int limit = params.limit();
+    return page(type, id, readSide.entityAlerts(type, id, from, to, after, limit + 1), limit,
+        a -> new AlertCursor(a.ts(), a.alertId()).toString());
+  }
+
+  /**
+   * A page of {@code limit} from {@code items} (which holds one more if there is a next page); an empty one is 404
+   * if the entity was never listed.
+   */
+  private <T> CompletionStage<Page<T>> page(
+      String type, String id, CompletionStage<List<T>> items, int limit, Function<T, String> position) {
+    return items.thenCompose(found -> {
+      if (found.size() > limit) {
+        return CompletableFuture.completedFuture(new Page<>(found.subList(0, limit), position.apply(found.get(limit - 1))));
+      }
+      if (!found.isEmpty()) {
+        return CompletableFuture.completedFuture(new Page<>(found, null));
+      }
+      return readSide.listed(type, id).thenApply(listed -> {
+        if (!listed) {
+          throw EntityLookup.unknown(type, id);
+        }
+        return new Page<T>(List.of(), null);
+      });
+    });
   }
 
   private static void requireOrdered(Long from, Long to) {
@@ -121,5 +129,4 @@ final class EntityRoutes extends AllDirectives {
       throw ProblemException.badRequest("from must not be after to");
     }
   }
-
 }

@@ -71,8 +71,9 @@ final class LiveRoutes extends AllDirectives {
   }
 
   /**
-   * New alerts, oldest first. Alerts reach the read side out of detection order (one projection per tag, each a
-   * little behind), so every poll looks back {@code alert-lookback} and skips the ids it already sent.
+   * New alerts, oldest first. Alerts reach the read side a little out of detection order (detected before their
+   * journal write, written after it, by many entities at once; a retried batch later still), so every poll looks
+   * back {@code alert-lookback} and skips the ids it already sent.
    */
   private Source<ServerSentEvent, NotUsed> alerts(Optional<String> lastEventId) {
     AlertCursor resumeAfter =
@@ -104,8 +105,8 @@ final class LiveRoutes extends AllDirectives {
       if (continueAfter != null) {
         return continueAfter;
       }
-      long newestSent = sent.values().stream().mapToLong(Long::longValue).max().orElse(resumeAfter.detectedAt());
-      return new AlertCursor(Math.max(0, Math.max(newestSent, resumeAfter.detectedAt()) - lookbackMs), "");
+      long newestSent = sent.values().stream().mapToLong(Long::longValue).max().orElse(resumeAfter.time());
+      return new AlertCursor(Math.max(0, Math.max(newestSent, resumeAfter.time()) - lookbackMs), "");
     }
 
     AlertFeed nothingNew() {

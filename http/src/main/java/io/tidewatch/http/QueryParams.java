@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** Validated query parameters: every bad value becomes a 400 with a detail a person can act on. */
@@ -32,17 +33,20 @@ final class QueryParams {
     return limit;
   }
 
-  /** The offset a {@code cursor} from a previous page's {@code next} stands for; 0 without one. */
-  int cursor() {
-    String raw = params.get("cursor");
+  /**
+   * A position from a previous page's {@code next}, read by {@code parse} (which throws IllegalArgumentException for
+   * anything else); null when absent.
+   */
+  <T> T position(String name, Function<String, T> parse) {
+    String raw = params.get(name);
     if (raw == null) {
-      return 0;
+      return null;
     }
-    int cursor = integer("cursor", raw);
-    if (cursor < 0 || cursor > 100_000) {
-      throw ProblemException.badRequest("cursor must be a value from a previous page's next, got " + raw);
+    try {
+      return parse.apply(raw);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(name + " must be the next value of a previous page, got " + quoted(raw));
     }
-    return cursor;
   }
 
   /** A time as epoch milliseconds or ISO-8601 (e.g. 2026-11-21T12:00:00Z); null when absent. */

@@ -1,9 +1,15 @@
 package io.tidewatch.http;
 
+import io.tidewatch.persistence.output.OutputSink;
 import io.tidewatch.persistence.readside.AlertCursor;
 import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.readside.ReadSide;
+import io.tidewatch.persistence.readside.WindowCursor;
+import io.tidewatch.persistence.readside.WindowFilter;
+import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
+import io.tidewatch.protocol.WindowView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,11 +22,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The read side's contract over lists, for route tests without Cassandra (CassandraReadSide is tested on the real
- * node in the integration tests).
+ * node in the integration tests); its filters and orders are the read side's own ({@link WindowFilter},
+ * {@link WindowCursor#NEWEST_FIRST}, {@link AlertCursor}).
  */
-final class ListReadSide implements ReadSide, EntityIndex {
+final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
+
+  private static final Comparator<AlertView> NEWEST_EVENT_FIRST =
+      Comparator.comparing((AlertView a) -> new AlertCursor(a.ts(), a.alertId())).reversed();
 
   private final Map<String, TreeSet<String>> idsByType = new HashMap<>();
+  private final Map<String, Boolean> pending = new HashMap<>();
+  private final Map<String, List<WindowView>> windowsByEntity = new HashMap<>();
+  private final Map<String, List<AlertView>> alertsByEntity = new HashMap<>();
   final List<AlertView> alerts = new CopyOnWriteArrayList<>();
 
   private static AlertCursor cursor(AlertView a) {
@@ -31,6 +44,64 @@ final class ListReadSide implements ReadSide, EntityIndex {
   public synchronized CompletionStage<?> register(String type, String id, long firstSeenMs) {
     idsByType.computeIfAbsent(type, t -> new TreeSet<>()).add(id);
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public synchronized CompletionStage<?> outputsPending(String type, String id, boolean marked) {
+    pending.put(type + "/" + id, marked);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public synchronized CompletionStage<List<String>> withOutputsPending(String type) {
+    return CompletableFuture.completedFuture(pending.entrySet().stream()
+        .filter(e -> e.getValue() && e.getKey().startsWith(type + "/"))
+        .map(e -> e.getKey().substring(type.length() + 1))
+        .toList());
+  }
+
+  @Override
+  public synchronized CompletionStage<?> publish(String type, String id, Outputs outputs) {
+    List<WindowView> windows = windowsByEntity.computeIfAbsent(type + "/" + id, k -> new ArrayList<>());
+    outputs.windows().forEach(w -> EntityState.views(w).stream()
+        .filter(view -> windows.stream().noneMatch(kept -> WindowCursor.of(kept).equals(WindowCursor.of(view))))
+        .forEach(windows::add));
+    List<AlertView> entityAlerts = alertsByEntity.computeIfAbsent(type + "/" + id, k -> new ArrayList<>());
+    for (var alert : outputs.alerts()) {
+      AlertView view = AlertView.of(type, id, alert);
+      if (!entityAlerts.contains(view)) {
+        entityAlerts.add(view);
+        alerts.add(view);
+      }
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public synchronized CompletionStage<Boolean> listed(String type, String id) {
+    return CompletableFuture.completedFuture(idsByType.getOrDefault(type, new TreeSet<>()).contains(id));
+  }
+
+  @Override
+  public synchronized CompletionStage<List<WindowView>> windows(
+      String type, String id, WindowFilter filter, WindowCursor after, int limit) {
+    return CompletableFuture.completedFuture(windowsByEntity.getOrDefault(type + "/" + id, List.of()).stream()
+        .filter(filter::matches)
+        .filter(w -> after == null || WindowCursor.NEWEST_FIRST.compare(WindowCursor.of(w), after) > 0)
+        .sorted(Comparator.comparing(WindowCursor::of, WindowCursor.NEWEST_FIRST))
+        .limit(limit)
+        .toList());
+  }
+
+  @Override
+  public synchronized CompletionStage<List<AlertView>> entityAlerts(
+      String type, String id, Long from, Long to, AlertCursor after, int limit) {
+    return CompletableFuture.completedFuture(alertsByEntity.getOrDefault(type + "/" + id, List.of()).stream()
+        .filter(a -> (from == null || a.ts() >= from) && (to == null || a.ts() < to))
+        .filter(a -> after == null || new AlertCursor(a.ts(), a.alertId()).compareTo(after) < 0)
+        .sorted(NEWEST_EVENT_FIRST)
+        .limit(limit)
+        .toList());
   }
 
   @Override

@@ -55,7 +55,7 @@ record TestApi(ActorSystem<Void> system, String base) implements AutoCloseable {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     EntityTypes types = EntityTypes.fromConfig(config);
-    TrackedEntity.init(system, types, new EntitySettings(Duration.ofMinutes(2)), readSide);
+    TrackedEntity.init(system, types, new EntitySettings(Duration.ofMinutes(2)), readSide, readSide);
     HttpSettings settings =
         new HttpSettings(
             "127.0.0.1", 0, Duration.ofSeconds(3), MAX_BODY, Duration.ofMillis(100), Duration.ofSeconds(1),

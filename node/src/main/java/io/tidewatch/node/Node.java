@@ -5,12 +5,12 @@ import io.tidewatch.http.ApiRoutes;
 import io.tidewatch.http.HttpServer;
 import io.tidewatch.http.HttpSettings;
 import io.tidewatch.http.ingest.KafkaReadingsPublisher;
-import io.tidewatch.persistence.projection.OutputProjections;
+import io.tidewatch.persistence.output.PublishedOutputs;
 import io.tidewatch.persistence.readside.CassandraReadSide;
-import io.tidewatch.persistence.readside.ReadSideProjection;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.EntitySettings;
+import io.tidewatch.sharding.PendingOutputs;
 import io.tidewatch.sharding.TrackedEntity;
 import io.tidewatch.sharding.ingest.IngestSettings;
 import io.tidewatch.sharding.ingest.ReadingsIngest;
@@ -58,12 +58,13 @@ public final class Node {
       }
     }
     EntityTypes types = EntityTypes.fromConfig(config);
-    CassandraReadSide readSide = ReadSideProjection.tables(system);
-    TrackedEntity.init(system, types, EntitySettings.create(system), readSide);
-    OutputProjections.init(system, ReadSideProjection.handler(readSide));
+    CassandraReadSide readSide = CassandraReadSide.create(system);
+    PublishedOutputs outputs = PublishedOutputs.create(system, readSide);
+    TrackedEntity.init(system, types, EntitySettings.create(system), readSide, outputs);
+    PendingOutputs.wake(system, readSide, types.names());
     IngestSettings ingest = IngestSettings.create(system);
     ReadingParser parser = new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis);
-    ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()));
+    ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()), outputs);
     HttpSettings http = HttpSettings.create(system);
     ApiRoutes.Backends backends =
         new ApiRoutes.Backends(

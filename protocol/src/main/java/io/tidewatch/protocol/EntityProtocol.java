@@ -33,13 +33,6 @@ public interface EntityProtocol {
 
   record GetState(ActorRef<EntityStateView> replyTo) implements Command {}
 
-  /** Closed windows the entity keeps, newest first, filtered; null filters match everything. */
-  record GetWindows(String spec, String metric, Long from, Long to, int limit, ActorRef<WindowsReply> replyTo)
-      implements Command {}
-
-  /** Alerts the entity keeps, newest first, with event time in [from, to); null bounds match everything. */
-  record GetAlerts(Long from, Long to, int limit, ActorRef<AlertsReply> replyTo) implements Command {}
-
   /** Timer message: nothing arrived for the idle-close time, so close the windows that silence makes due. */
   enum CloseIdleWindows implements Command {
     INSTANCE
@@ -57,27 +50,39 @@ public interface EntityProtocol {
   record Listed(String failure) implements Command {}
 
   /**
-   * @param forgotten true if the entity no longer keeps some older closed windows (the journal has them all)
-   * @param lastSeqNr 0 for an entity that never recorded anything
+   * Internal: the windows the idle timer closed reached the outputs ({@code count} of them), or not ({@code failure}
+   * says why).
    */
-  record WindowsReply(List<WindowView> items, boolean forgotten, long lastSeqNr) implements CborSerializable {
-    public WindowsReply {
-      items = List.copyOf(items);
-    }
-  }
+  record IdleOutputsSent(int count, String failure) implements Command {}
+
+  /** Internal: the entity index marks this entity as having unpublished outputs, or not ({@code failure} says why). */
+  record OutputsMarked(String failure) implements Command {}
 
   /**
-   * @param forgotten true if the entity no longer keeps some older alerts (the journal has them all)
-   * @param lastSeqNr 0 for an entity that never recorded anything
+   * Acknowledges a {@link RecordReadings} once its events are journaled, with the outputs the whole command stands
+   * for: the windows it closed and the alerts it raised, and, for readings it already had (a redelivery after a
+   * crash between journal write and publish), the outputs those readings produced back then. Whoever asked
+   * publishes them before it commits the readings' offsets.
    */
-  record AlertsReply(List<AlertView> items, boolean forgotten, long lastSeqNr) implements CborSerializable {
-    public AlertsReply {
-      items = List.copyOf(items);
+  record RecordAck(int recorded, int duplicates, Outputs outputs) implements CborSerializable {
+    public RecordAck(int recorded, int duplicates) {
+      this(recorded, duplicates, Outputs.NONE);
     }
   }
 
-  /** Acknowledges a {@link RecordReadings} once its events are journaled. */
-  record RecordAck(int recorded, int duplicates) implements CborSerializable {}
+  /** Closed windows and alerts, in the order the entity journaled them: what the output topics and tables get. */
+  record Outputs(List<WindowClosed> windows, List<AnomalyDetected> alerts) implements CborSerializable {
+    public static final Outputs NONE = new Outputs(List.of(), List.of());
+
+    public Outputs {
+      windows = List.copyOf(windows);
+      alerts = List.copyOf(alerts);
+    }
+
+    public boolean isEmpty() {
+      return windows.isEmpty() && alerts.isEmpty();
+    }
+  }
 
   /** A reading as the entity records it: the parsed values plus the partition and offset it came from. */
   record SourcedReading(
@@ -161,4 +166,11 @@ public interface EntityProtocol {
    * so that the windows of a silent entity close too (DESIGN §3).
    */
   record IdleTimeAdvanced(long eventTimeMs) implements Event {}
+
+  /**
+   * The first {@code count} windows closed by the idle timer and not yet marked are on the output topics and in the
+   * read side: no ask carried them, so the entity published them itself after journaling them; without this mark a
+   * recovery publishes them again.
+   */
+  record IdleOutputsPublished(int count) implements Event {}
 }

@@ -1,31 +1,30 @@
 package io.tidewatch.sharding;
 
-import io.tidewatch.persistence.projection.OutputTags;
+import io.tidewatch.persistence.output.OutputSink;
 import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.state.EntitySnapshot;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.persistence.state.RecordPlan;
-import io.tidewatch.protocol.EntityProtocol.AlertsReply;
-import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.CloseIdleWindows;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.Event;
-import io.tidewatch.protocol.EntityProtocol.GetAlerts;
 import io.tidewatch.protocol.EntityProtocol.GetState;
-import io.tidewatch.protocol.EntityProtocol.GetWindows;
+import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
+import io.tidewatch.protocol.EntityProtocol.IdleOutputsSent;
 import io.tidewatch.protocol.EntityProtocol.Listed;
 import io.tidewatch.protocol.EntityProtocol.Passivate;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
+import io.tidewatch.protocol.EntityProtocol.OutputsMarked;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
-import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -52,14 +51,17 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One sensor or user: an event-sourced actor that records its readings, keeps its event-time windows, watermark
  * and anomaly rules, and acknowledges each batch only once it is journaled. Redelivered Kafka records are
- * acknowledged without effect. When it hears nothing, it closes its due windows after the type's idle-close
- * time, then passivates. The state and how events change it live in {@link EntityState}, shared with the audit
+ * acknowledged without effect. Each acknowledgement carries the outputs (closed windows, alerts) the asker publishes
+ * before it commits. When it hears nothing, it closes its due windows after the type's idle-close time and
+ * publishes those itself, then passivates. The state and how events change it live in {@link EntityState}, shared with the audit
  * replay.
  */
 public final class TrackedEntity
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, EntityState> {
 
   private static final String SILENCE_TIMER = "silence";
+  private static final String REPUBLISH_TIMER = "republish";
+  private static final Duration REPUBLISH_AFTER = Duration.ofSeconds(2);
   private static final int SNAPSHOT_EVERY = 100;
   private static final int SNAPSHOTS_KEPT = 2;
 
@@ -68,11 +70,13 @@ public final class TrackedEntity
   private final EntityTypeConfig config;
   private final EntitySettings settings;
   private final String entityId;
-  private final Set<String> tags;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final Clock clock;
   private final EntityMetrics metrics;
   private final EntityIndex index;
+  private final OutputSink outputs;
+  private boolean publishing; // windows closed by the idle timer are being published
+  private boolean outputsMarked; // the entity index says this entity has unpublished outputs
   private boolean listing; // the read side is writing this new entity's listing; commands wait
   private boolean listed;
   private long lastHeardMs;
@@ -83,13 +87,15 @@ public final class TrackedEntity
   }
 
   /** Registers one sharded entity type per configured type. */
-  public static void init(ActorSystem<?> system, EntityTypes types, EntitySettings settings, EntityIndex index) {
+  public static void init(
+      ActorSystem<?> system, EntityTypes types, EntitySettings settings, EntityIndex index, OutputSink outputs) {
     ClusterSharding sharding = ClusterSharding.get(system);
     for (EntityTypeConfig config : types.byName().values()) {
       sharding.init(
           Entity.of(
                   typeKey(config.type()),
-                  ctx -> create(config, settings, index, ctx.getEntityId(), Optional.of(ctx.getShard()), Clock.systemUTC()))
+                  ctx -> create(config, settings, index, outputs, ctx.getEntityId(), Optional.of(ctx.getShard()),
+                      Clock.systemUTC()))
               .withMessageExtractor(new PartitionShards(settings.partitions()))
               .withAllocationStrategy(new ReachableShardAllocation(system,
                   ExternalShardAllocationStrategy.create(system, config.type(), settings.allocationTimeout()))));
@@ -101,6 +107,7 @@ public final class TrackedEntity
       EntityTypeConfig config,
       EntitySettings settings,
       EntityIndex index,
+      OutputSink outputs,
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
@@ -109,7 +116,7 @@ public final class TrackedEntity
         Command.class,
         Map.of("entityType", config.type(), "entityId", entityId),
         Behaviors.setup(ctx ->
-            Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, index, entityId, shard, clock))));
+            Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, index, outputs, entityId, shard, clock))));
   }
 
   private TrackedEntity(
@@ -118,6 +125,7 @@ public final class TrackedEntity
       EntityTypeConfig config,
       EntitySettings settings,
       EntityIndex index,
+      OutputSink outputs,
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
@@ -129,15 +137,18 @@ public final class TrackedEntity
     this.config = config;
     this.settings = settings;
     this.index = index;
+    this.outputs = outputs;
     this.entityId = entityId;
-    this.tags = Set.of(OutputTags.tagFor(entityId));
     this.shard = shard;
     this.clock = clock;
     this.metrics = EntityMetrics.of(config.type());
     this.lastHeardMs = clock.millis();
   }
 
-  /** After recovery, watch for silence: an entity stopped with open windows (rebalance, restart) must close them. */
+  /**
+   * After recovery, watch for silence: an entity stopped with open windows (rebalance, restart) must close them; and
+   * publish what the idle timer closed before a crash kept it from being published.
+   */
   @Override
   public SignalHandler<EntityState> signalHandler() {
     return newSignalHandlerBuilder()
@@ -147,6 +158,8 @@ public final class TrackedEntity
             metrics.started();
           }
           watchSilence(state);
+          outputsMarked = !state.idleUnpublished().isEmpty(); // marked before they were journaled
+          publishIdleOutputs(state);
         })
         .onSignal(PostStop.instance(), state -> {
           if (running) {
@@ -167,11 +180,11 @@ public final class TrackedEntity
         .forAnyState()
         .onCommand(RecordReadings.class, this::onRecordReadings)
         .onCommand(GetState.class, this::onGetState)
-        .onCommand(GetWindows.class, this::onGetWindows)
-        .onCommand(GetAlerts.class, this::onGetAlerts)
         .onCommand(CloseIdleWindows.class, this::onCloseIdleWindows)
         .onCommand(Passivate.class, this::onPassivate)
         .onCommand(Listed.class, this::onListed)
+        .onCommand(IdleOutputsSent.class, this::onIdleOutputsSent)
+        .onCommand(OutputsMarked.class, this::onOutputsMarked)
         .build();
   }
 
@@ -184,13 +197,15 @@ public final class TrackedEntity
     if (plan.events().isEmpty()) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }
+    // Before the events are applied: a redelivery's outputs are those kept with the readings it repeats.
+    Outputs outputs = plan.outputs(plan.duplicates() == 0 ? Outputs.NONE : state.outputsOf(cmd.topic(), cmd.readings()));
     long started = System.nanoTime();
     long lateBefore = state.lateReadings();
     return Effect()
         .persist(plan.events())
         .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
-        .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates()));
+        .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs));
   }
 
   /**
@@ -221,28 +236,18 @@ public final class TrackedEntity
     return Effect().reply(cmd.replyTo(), state.toView(lastSequenceNumber(context)));
   }
 
-  private ReplyEffect<Event, EntityState> onGetWindows(EntityState state, GetWindows q) {
-    return Effect()
-        .reply(
-            q.replyTo(),
-            new WindowsReply(
-                state.closedWindows(q.spec(), q.metric(), q.from(), q.to(), q.limit()),
-                state.windowsForgotten(q.spec()),
-                lastSequenceNumber(context)));
-  }
-
-  private ReplyEffect<Event, EntityState> onGetAlerts(EntityState state, GetAlerts q) {
-    return Effect()
-        .reply(
-            q.replyTo(),
-            new AlertsReply(state.alerts(q.from(), q.to(), q.limit()), state.alertsForgotten(), lastSequenceNumber(context)));
-  }
-
   /** Silence for the idle-close time: event time moves on with processing time, so due windows close. */
   private ReplyEffect<Event, EntityState> onCloseIdleWindows(EntityState state, CloseIdleWindows cmd) {
     RecordPlan plan = RecordPlan.idle(state, clock.millis() - lastHeardMs);
     if (plan.events().isEmpty()) {
       watchSilence(state);
+      clearOutputsMark(state);
+      return Effect().noReply();
+    }
+    if (!outputsMarked) { // first mark in the index that outputs are pending, so a crash cannot hide them
+      context.pipeToSelf(
+          index.outputsPending(config.type(), entityId, true),
+          (ok, failure) -> new OutputsMarked(failure == null ? null : failure.toString()));
       return Effect().noReply();
     }
     long started = System.nanoTime();
@@ -250,6 +255,60 @@ public final class TrackedEntity
         .persist(plan.events())
         .thenRun(s -> metrics.persisted(started, plan.events(), 0))
         .thenRun(this::watchSilence)
+        .thenRun(this::publishIdleOutputs)
+        .thenNoReply();
+  }
+
+  /**
+   * No ask carries the windows the idle timer closed: once they are journaled the entity publishes them itself, then
+   * journals that they are out ({@link IdleOutputsPublished}). A crash in between publishes them again after
+   * recovery; a failure to publish tries again after {@link #REPUBLISH_AFTER}. One publication at a time.
+   */
+  private void publishIdleOutputs(EntityState state) {
+    List<WindowClosed> pending = state.idleUnpublished();
+    if (publishing || pending.isEmpty()) {
+      return;
+    }
+    publishing = true;
+    List<WindowClosed> batch = List.copyOf(pending);
+    context.pipeToSelf(
+        outputs.publish(config.type(), entityId, new Outputs(batch, List.of())),
+        (ok, failure) -> new IdleOutputsSent(batch.size(), failure == null ? null : failure.toString()));
+  }
+
+  private ReplyEffect<Event, EntityState> onOutputsMarked(EntityState state, OutputsMarked marked) {
+    if (marked.failure() != null) {
+      context.getLog().warn("Could not mark outputs pending in the entity index, closing later: {}", marked.failure());
+      watchSilence(state);
+      return Effect().noReply();
+    }
+    outputsMarked = true;
+    return onCloseIdleWindows(state, CloseIdleWindows.INSTANCE);
+  }
+
+  /** Nothing left to publish: clear the mark (if that write is lost, a node start wakes the entity for nothing). */
+  private void clearOutputsMark(EntityState state) {
+    if (outputsMarked && !publishing && state.idleUnpublished().isEmpty()) {
+      outputsMarked = false;
+      index.outputsPending(config.type(), entityId, false);
+    }
+  }
+
+  private ReplyEffect<Event, EntityState> onIdleOutputsSent(EntityState state, IdleOutputsSent sent) {
+    if (sent.count() == 0) { // the retry timer
+      publishIdleOutputs(state);
+      return Effect().noReply();
+    }
+    publishing = false;
+    if (sent.failure() != null) {
+      context.getLog().warn("Could not publish {} windows closed by silence, trying again: {}", sent.count(), sent.failure());
+      timers.startSingleTimer(REPUBLISH_TIMER, new IdleOutputsSent(0, null), REPUBLISH_AFTER);
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new IdleOutputsPublished(sent.count()))
+        .thenRun(this::publishIdleOutputs)
+        .thenRun(this::clearOutputsMark)
         .thenNoReply();
   }
 
@@ -270,16 +329,6 @@ public final class TrackedEntity
   @Override
   public EventHandler<EntityState, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(EntityState::apply);
-  }
-
-  /**
-   * Only closed windows and alerts feed the projections (output topics, read side); readings stay out of the tag
-   * views (the bulk), and so do registrations: the entity lists itself ({@link #listFirst}). Each tagged event
-   * costs a tag-view row, tag-progress bookkeeping and a read by every projection.
-   */
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return event instanceof WindowClosed || event instanceof AnomalyDetected ? tags : Set.of();
   }
 
   /** Snapshots every {@value #SNAPSHOT_EVERY} events, keeping two; events are never deleted (auditors need them). */

@@ -55,9 +55,10 @@ class PassivationTest {
     var system = testKit.system();
     Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
     EntityTypeConfig secondWindows = EntityTypeConfig.of("meter", List.of(WindowSpec.tumbling(1_000)), 0);
+    var readSide = new RecordingReadSide();
     TrackedEntity.init(
         system, new EntityTypes(Map.of("meter", secondWindows)), new EntitySettings(Duration.ofMillis(300)),
-        (type, id, firstSeenMs) -> CompletableFuture.completedFuture(null));
+        readSide, readSide);
     var entity = ClusterSharding.get(system).entityRefFor(TrackedEntity.typeKey("meter"), "meter-1");
     var reading = new SourcedReading(5_500, Map.of("kwh", 1.5), null, Map.of(), 0, 1);
     entity.<RecordAck>ask(replyTo -> new RecordReadings(List.of(reading), replyTo), Duration.ofSeconds(10))
@@ -82,5 +83,7 @@ class PassivationTest {
     assertEquals(1, back.recentWindows().size(), "its window closed by silence before it passivated");
     assertEquals(5_000, back.recentWindows().get(0).start());
     assertEquals(0, back.openWindows().size());
+    assertEquals(List.of(5_000L), readSide.published.stream().map(o -> o.windows().get(0).start()).toList(),
+        "published once, by the entity itself");
   }
 }

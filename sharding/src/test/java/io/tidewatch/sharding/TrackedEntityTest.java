@@ -5,26 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.window.WindowSpec;
-import io.tidewatch.protocol.AlertView;
-import io.tidewatch.protocol.EntityProtocol.AlertsReply;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
-import io.tidewatch.protocol.EntityProtocol.GetAlerts;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.GetState;
-import io.tidewatch.protocol.EntityProtocol.GetWindows;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
-import io.tidewatch.protocol.EntityProtocol.WindowsReply;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
 import java.time.Clock;
@@ -33,7 +28,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -49,12 +43,8 @@ class TrackedEntityTest {
       EntityTypeConfig.of("sensor", List.of(WindowSpec.tumbling("60s", 60_000)), 5_000)
           .withAnomalies(List.of(new AnomalyRule.Delta(List.of("*"), 5.0)));
 
-  /** The read side's listing: what entities listed themselves, as type/id. */
-  private static final List<String> LISTED = new CopyOnWriteArrayList<>();
-  private static final EntityIndex INDEX = (type, id, firstSeenMs) -> {
-    LISTED.add(type + "/" + id);
-    return CompletableFuture.completedFuture(null);
-  };
+  /** The read side: what entities listed themselves, and what they published themselves. */
+  private static final RecordingReadSide READ_SIDE = new RecordingReadSide();
 
   private static final ActorTestKit testKit =
       ActorTestKit.create(
@@ -64,7 +54,8 @@ class TrackedEntityTest {
       EventSourcedBehaviorTestKit.create(
           testKit.system(),
           TrackedEntity.create(
-              SENSOR, new EntitySettings(Duration.ofMinutes(2)), INDEX, "sensor-00007", Optional.empty(), Clock.systemUTC()),
+              SENSOR, new EntitySettings(Duration.ofMinutes(2)), READ_SIDE, READ_SIDE, "sensor-00007", Optional.empty(),
+              Clock.systemUTC()),
           // Commands, events and replies are checked through Jackson CBOR; the state is not sent anywhere.
           EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
 
@@ -76,7 +67,7 @@ class TrackedEntityTest {
   @BeforeEach
   void clear() {
     kit.clear();
-    LISTED.clear();
+    READ_SIDE.listed.clear();
   }
 
   private static SourcedReading reading(long offset, long ts, double temperature) {
@@ -99,10 +90,10 @@ class TrackedEntityTest {
   @Test
   void aNewEntityListsItselfOnceBeforeItJournalsAnything() {
     kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(10, T0, 20.0)), replyTo));
-    assertEquals(List.of("sensor/sensor-00007"), LISTED);
+    assertEquals(List.of("sensor/sensor-00007"), READ_SIDE.listed);
 
     kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(11, T0 + 1_000, 20.0)), replyTo));
-    assertEquals(List.of("sensor/sensor-00007"), LISTED, "listed once");
+    assertEquals(List.of("sensor/sensor-00007"), READ_SIDE.listed, "listed once");
   }
 
   @Test
@@ -164,7 +155,8 @@ class TrackedEntityTest {
     var entity =
         testKit.spawn(
             TrackedEntity.create(
-                SENSOR, new EntitySettings(Duration.ofMinutes(2)), INDEX, "sensor-00099", Optional.empty(), Clock.systemUTC()));
+                SENSOR, new EntitySettings(Duration.ofMinutes(2)), READ_SIDE, READ_SIDE, "sensor-00099", Optional.empty(),
+                Clock.systemUTC()));
     var acks = testKit.<RecordAck>createTestProbe();
     entity.tell(new RecordReadings(List.of(reading(1, T0 + 1_000, 20.0), reading(2, T0 + 2_000, 21.0)), acks.ref()));
     acks.expectMessage(new RecordAck(2, 0));
@@ -186,11 +178,13 @@ class TrackedEntityTest {
   @Test
   void anEntityWhoseListingFailsStopsWithNothingJournaledAndItsNextIncarnationListsItself() {
     AtomicInteger attempts = new AtomicInteger();
-    EntityIndex failingOnce = (type, id, firstSeenMs) -> attempts.incrementAndGet() == 1
-        ? CompletableFuture.failedFuture(new IllegalStateException("read side unavailable"))
-        : CompletableFuture.completedFuture(null);
+    var failingOnce = new RecordingReadSide(
+        () -> attempts.incrementAndGet() == 1
+            ? CompletableFuture.failedFuture(new IllegalStateException("read side unavailable"))
+            : CompletableFuture.completedFuture(null),
+        () -> CompletableFuture.completedFuture(null));
     var behavior = TrackedEntity.create(
-        SENSOR, new EntitySettings(Duration.ofMinutes(2)), failingOnce, "sensor-00098", Optional.empty(),
+        SENSOR, new EntitySettings(Duration.ofMinutes(2)), failingOnce, failingOnce, "sensor-00098", Optional.empty(),
         Clock.systemUTC());
     var acks = testKit.<RecordAck>createTestProbe();
     var first = testKit.spawn(behavior);
@@ -220,8 +214,30 @@ class TrackedEntityTest {
     assertEquals(36.2, alert.value());
     assertEquals(20.0, alert.previous());
     assertEquals(1, result.state().anomalies());
-    var alerts = kit.<AlertsReply>runCommand(replyTo -> new GetAlerts(null, null, 10, replyTo)).reply();
-    assertEquals(List.of("sensor-00007:4"), alerts.items().stream().map(AlertView::alertId).toList());
+    assertEquals(List.of(alert), result.reply().outputs().alerts(), "the reply carries the alert to publish");
+  }
+
+  @Test
+  void aRedeliveryAnswersWithTheOutputsOfTheReadingsItRepeats() {
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, T0, 20.0)), replyTo));
+    // Offset 2 raises an alert, offset 3 closes the first minute; offset 4 produces nothing.
+    var first = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(
+        List.of(reading(2, T0 + 1_000, 36.2), reading(3, T0 + 66_000, 36.0), reading(4, T0 + 67_000, 36.1)), replyTo));
+    Outputs produced = first.reply().outputs();
+    assertEquals(1, produced.windows().size());
+    assertEquals(1, produced.alerts().size());
+
+    // A crash before they were published: the ingest redelivers the batch, the entity answers with the same outputs.
+    var redelivered = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(
+        List.of(reading(2, T0 + 1_000, 36.2), reading(3, T0 + 66_000, 36.0), reading(4, T0 + 67_000, 36.1)), replyTo));
+    assertEquals(new RecordAck(0, 3, produced), redelivered.reply());
+
+    kit.restart(); // what the entity keeps of its outputs survives recovery
+    var afterRestart = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(
+        List.of(reading(3, T0 + 66_000, 36.0), reading(5, T0 + 68_000, 36.1)), replyTo));
+    assertEquals(produced, afterRestart.reply().outputs(), "both followed offset 3, the last reading of their chunk");
+    var nothing = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(4, T0 + 67_000, 36.1)), replyTo));
+    assertEquals(new RecordAck(0, 1), nothing.reply(), "offset 4 produced nothing");
   }
 
   @Test
@@ -247,19 +263,57 @@ class TrackedEntityTest {
         EventSourcedBehaviorTestKit.<Command, Event, EntityState>create(
             testKit.system(),
             TrackedEntity.create(
-                secondWindows, new EntitySettings(Duration.ofMinutes(2)), INDEX, "sensor-silent", Optional.empty(),
-                Clock.systemUTC()),
+                secondWindows, new EntitySettings(Duration.ofMinutes(2)), READ_SIDE, READ_SIDE, "sensor-silent",
+                Optional.empty(), Clock.systemUTC()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    READ_SIDE.published.clear();
     silent.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, 5_500, 20.0)), replyTo));
 
-    var probe = testKit.<WindowsReply>createTestProbe();
+    var probe = testKit.createTestProbe();
     probe.awaitAssert(
         Duration.ofSeconds(10),
         () -> {
-          var windows = silent.<WindowsReply>runCommand(replyTo -> new GetWindows(null, null, null, null, 10, replyTo));
-          assertEquals(1, windows.reply().items().size(), "the window [5 s, 6 s) closed without another reading");
-          assertEquals(5_000, windows.reply().items().get(0).start());
+          assertEquals(1, READ_SIDE.published.size(), "the window [5 s, 6 s) closed without another reading");
+          assertEquals(5_000, READ_SIDE.published.get(0).windows().get(0).start());
+          assertEquals(false, READ_SIDE.pendingMarks.get("sensor/sensor-silent"), "marked, then cleared");
+          assertTrue(silent.getState().idleUnpublished().isEmpty(), "journaled as published");
           return null;
         });
+  }
+
+  @Test
+  void windowsClosedBySilenceAndNotPublishedBeforeARestartArePublishedOnRecovery() {
+    EntityTypeConfig secondWindows = EntityTypeConfig.of("sensor", List.of(WindowSpec.tumbling(1_000)), 0);
+    CompletableFuture<?> lost = new CompletableFuture<>(); // the node dies while the first publication is under way
+    AtomicInteger publications = new AtomicInteger();
+    var readSide = new RecordingReadSide(
+        () -> CompletableFuture.completedFuture(null),
+        () -> publications.incrementAndGet() == 1 ? lost : CompletableFuture.completedFuture(null));
+    var silent =
+        EventSourcedBehaviorTestKit.<Command, Event, EntityState>create(
+            testKit.system(),
+            TrackedEntity.create(
+                secondWindows, new EntitySettings(Duration.ofMinutes(2)), readSide, readSide, "sensor-crashing",
+                Optional.empty(), Clock.systemUTC()),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    silent.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, 5_500, 20.0)), replyTo));
+    var probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(1, publications.get());
+      return null;
+    });
+    assertEquals(true, readSide.pendingMarks.get("sensor/sensor-crashing"), "marked before the window was journaled");
+
+    silent.restart();
+
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(2, publications.get(), "published again after recovery");
+      assertEquals(readSide.published.get(0), readSide.published.get(1));
+      assertEquals(false, readSide.pendingMarks.get("sensor/sensor-crashing"));
+      return null;
+    });
+    silent.restart();
+    probe.expectNoMessage(Duration.ofMillis(300));
+    assertEquals(2, publications.get(), "journaled as published: not again");
   }
 }

@@ -5,9 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.tidewatch.deploy.CassandraLauncher;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.node.NodeConfig;
-import io.tidewatch.persistence.projection.OutputTags;
-import io.tidewatch.persistence.readside.EntityIndex;
-import io.tidewatch.persistence.readside.ReadSideProjection;
+import io.tidewatch.persistence.readside.CassandraReadSide;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.protocol.EntityProtocol;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -45,7 +42,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 /**
  * What it costs to wake entities never seen before, against a real local Cassandra: the wall time and the CPU of
  * this JVM and of Cassandra per start, for a bare event-sourced actor (Pekko persistence-typed and the Cassandra
- * plugin with Tidewatch's journal settings, one small event each, untagged and tagged) and for Tidewatch's own
+ * plugin with Tidewatch's journal settings, events-by-tag off, one small event each) and for Tidewatch's own
  * entity (listing in the read side, then one reading). A cold backlog such as TW-1 wakes every entity once: the
  * bare figures are the floor the chosen components set, whatever the entity does.
  */
@@ -81,15 +78,14 @@ public final class EntityStartBench {
       try {
         // Starts sent and not answered at once: the ingest's own bound on asks.
         int inFlight = IngestSettings.create(system).askParallelism();
-        EntityIndex index = ReadSideProjection.tables(system);
+        // The read side's tables take the outputs too: this bench runs no Kafka.
+        CassandraReadSide readSide = CassandraReadSide.create(system);
         EntityTypeConfig sensor = Tw1Bench.sensorConfig();
         EntitySettings settings = new EntitySettings(Duration.ofHours(1));
         List<Variant> variants = List.of(
-            new Variant("bare event-sourced actor, untagged", id -> BareEntity.create("bare-" + id, Set.of())),
-            new Variant("bare event-sourced actor, tagged",
-                id -> BareEntity.create("tagged-" + id, Set.of(OutputTags.tagFor(id)))),
+            new Variant("bare event-sourced actor", id -> BareEntity.create("bare-" + id)),
             new Variant("Tidewatch entity, one reading", id -> TrackedProbe.create(
-                TrackedEntity.create(sensor, settings, index, id, Optional.empty(), Clock.systemUTC()))));
+                TrackedEntity.create(sensor, settings, readSide, readSide, id, Optional.empty(), Clock.systemUTC()))));
         for (int v = 0; v < variants.size(); v++) { // the JIT compiles the code paths of every variant first
           startAll(system, cassandra, v, variants.get(v), "warmup-", warmup, inFlight);
         }
@@ -149,15 +145,12 @@ public final class EntityStartBench {
   /** The least an event-sourced entity does: recover (nothing), persist one small event, reply. */
   static final class BareEntity extends EventSourcedBehavior<Probe, Event, Long> {
 
-    private final Set<String> tags;
-
-    static Behavior<Probe> create(String id, Set<String> tags) {
-      return new BareEntity(id, tags);
+    static Behavior<Probe> create(String id) {
+      return new BareEntity(id);
     }
 
-    private BareEntity(String id, Set<String> tags) {
+    private BareEntity(String id) {
       super(PersistenceId.of("bench", id));
-      this.tags = tags;
     }
 
     @Override
@@ -178,11 +171,6 @@ public final class EntityStartBench {
     @Override
     public EventHandler<Long, Event> eventHandler() {
       return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state + 1);
-    }
-
-    @Override
-    public Set<String> tagsFor(Event event) {
-      return tags;
     }
   }
 

@@ -23,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,9 +48,6 @@ public final class Tw1Bench {
   /** Extra JVM options for the measured node, separated by spaces. */
   static final String NODE_OPTS_ENV = "TIDEWATCH_BENCH_NODE_OPTS";
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** events-by-tag's bucket format, truncated to the hour. */
-  private static final DateTimeFormatter FIRST_BUCKET =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HH:00").withZone(ZoneOffset.UTC);
 
   private final Tw1Workload workload;
   private final Path home;
@@ -162,9 +157,6 @@ public final class Tw1Bench {
             "tidewatch.ingest.batch-window = " + batchWindow,
             "tidewatch.ingest.backlog-batch-window = " + backlogBatchWindow,
             "tidewatch.ingest.ask-timeout = 60s",
-            // A new deployment sets its first tag-view bucket (output.conf): otherwise the projections of a fresh
-            // keyspace first scan every empty hour since the release's default.
-            "pekko.persistence.cassandra.events-by-tag.first-time-bucket = \"" + FIRST_BUCKET.format(Instant.now()) + "\"",
             "tidewatch.http.port = " + httpPort,
             "tidewatch.http.tokens = \"" + TOKEN + "=reader\"",
             "pekko.management.http.port = " + FreePorts.next(),

@@ -19,7 +19,7 @@ public final class CassandraReadiness implements Supplier<CompletionStage<Boolea
   public CassandraReadiness(ActorSystem system) {
     this.session =
         CassandraSessionRegistry.get(Adapter.toTyped(system))
-            .sessionFor(CassandraSessionSettings.create("pekko.projection.cassandra.session-config"));
+            .sessionFor(CassandraSessionSettings.create("tidewatch.cassandra.session"));
   }
 
   @Override

@@ -1,19 +1,32 @@
 package io.tidewatch.persistence.readside;
 
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.WindowView;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The views across entities that no single entity can answer: which entities exist, and the alerts of all of them
- * by detection time. Entities list themselves ({@link EntityIndex}) before their first event is journaled; alerts
- * come through the output projections ({@link ReadSideProjection#handler}) from the entities' tagged events, so
- * they trail the journal by the projection's delay (a few seconds).
+ * What the API reads without asking entities: which entities exist, every closed window and alert of one entity,
+ * and the alerts of all of them by detection time. Entities list themselves ({@link EntityIndex}) before their
+ * first event is journaled; windows and alerts are written with the outputs, before the readings that produced them
+ * are committed ({@code OutputSink}), so they trail the journal by the time of one publish (milliseconds).
  */
 public interface ReadSide {
 
   /** Ids of entities of {@code type} in id order, after {@code after} (exclusive; null from the start). */
   CompletionStage<List<String>> entityIds(String type, String after, int limit);
+
+  /** True if the entity is listed: it journaled something, or is about to. */
+  CompletionStage<Boolean> listed(String type, String id);
+
+  /** The entity's closed windows (a view per metric) that match, in {@link WindowCursor#NEWEST_FIRST} order. */
+  CompletionStage<List<WindowView>> windows(String type, String id, WindowFilter filter, WindowCursor after, int limit);
+
+  /**
+   * The entity's alerts with event time in [from, to) (null bounds match everything), newest event time first, then
+   * alert id descending; {@code after} is the position (event time, alert id) of the previous page's last alert.
+   */
+  CompletionStage<List<AlertView>> entityAlerts(String type, String id, Long from, Long to, AlertCursor after, int limit);
 
   /** Alerts detected at or after {@code sinceMs} and before {@code before} (null: now), newest first. */
   CompletionStage<List<AlertView>> recentAlerts(long sinceMs, AlertCursor before, int limit);

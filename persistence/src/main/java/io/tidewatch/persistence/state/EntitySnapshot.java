@@ -8,8 +8,8 @@ import io.tidewatch.protocol.CborSerializable;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +20,11 @@ import java.util.Map;
  * @param version the shape of this record, for {@code JacksonMigration} when it changes
  * @param offsets highest recorded Kafka offset by {@code "topic/partition"}
  * @param lastClosedSessions per session spec: first event time and end of its latest closed session
+ * @param recentWindowCauses per spec, for each of {@code recentWindows}: the reading that closed it, packed
+ *     ({@link Caused#packed}); absent in version 1
+ * @param recentAlertCauses for each of {@code recentAlerts}: the reading that raised it; absent in version 1
+ * @param lastCause the last applied reading, packed; -1 for none
+ * @param idleUnpublished windows closed by the idle timer, not yet marked published; absent in version 1
  */
 public record EntitySnapshot(
     int version,
@@ -34,13 +39,16 @@ public record EntitySnapshot(
     List<OpenWindow.Snapshot> openWindows,
     Map<String, List<Long>> lastClosedSessions,
     Map<String, List<WindowClosed>> recentWindows,
-    List<String> windowsForgotten,
+    Map<String, List<Long>> recentWindowCauses,
     Map<String, MetricHistory.Snapshot> histories,
     List<AnomalyDetected> recentAlerts,
-    boolean alertsForgotten)
+    List<Long> recentAlertCauses,
+    long lastCause,
+    List<WindowClosed> idleUnpublished)
     implements CborSerializable {
 
-  public static final int CURRENT_VERSION = 1;
+  /** Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags. */
+  public static final int CURRENT_VERSION = 2;
 
   public static EntitySnapshot of(EntityState s) {
     Map<String, List<Long>> sessions = new HashMap<>();
@@ -51,7 +59,11 @@ public record EntitySnapshot(
       }
     });
     Map<String, List<WindowClosed>> recent = new HashMap<>();
-    s.recentWindows.forEach((spec, kept) -> recent.put(spec, List.copyOf(kept)));
+    Map<String, List<Long>> recentCauses = new HashMap<>();
+    s.recentWindows.forEach((spec, kept) -> {
+      recent.put(spec, kept.stream().map(Caused::output).toList());
+      recentCauses.put(spec, kept.stream().map(Caused::packed).toList());
+    });
     Map<String, MetricHistory.Snapshot> histories = new HashMap<>();
     s.histories.forEach((metric, h) -> histories.put(metric, h.snapshot()));
     return new EntitySnapshot(
@@ -67,10 +79,12 @@ public record EntitySnapshot(
         s.openWindows().stream().map(OpenWindow::snapshot).toList(),
         sessions,
         recent,
-        List.copyOf(s.windowsForgotten),
+        recentCauses,
         histories,
-        List.copyOf(s.recentAlerts),
-        s.alertsForgotten);
+        s.recentAlerts.stream().map(Caused::output).toList(),
+        s.recentAlerts.stream().map(Caused::packed).toList(),
+        new Caused<>(null, s.lastPartition, s.lastOffset).packed(),
+        List.copyOf(s.idleUnpublished));
   }
 
   public EntityState restore(EntityTypeConfig config, String entityId) {
@@ -93,13 +107,24 @@ public record EntitySnapshot(
         sessionWindows.restoreLastClosed(firstAndEnd.get(0), firstAndEnd.get(1));
       }
     });
-    recentWindows.forEach((spec, kept) -> s.recentWindows.put(spec, new ArrayDeque<>(kept)));
-    if (!windowsForgotten.isEmpty()) {
-      s.windowsForgotten = new HashSet<>(windowsForgotten);
-    }
+    recentWindows.forEach((spec, kept) -> {
+      List<Long> causes = recentWindowCauses == null ? null : recentWindowCauses.get(spec);
+      ArrayDeque<Caused<WindowClosed>> restored = new ArrayDeque<>(kept.size());
+      for (int i = 0; i < kept.size(); i++) {
+        restored.addLast(Caused.unpack(kept.get(i), causes == null ? -1 : causes.get(i)));
+      }
+      s.recentWindows.put(spec, restored);
+    });
     histories.forEach((metric, h) -> s.histories.put(metric, MetricHistory.restore(h)));
-    s.recentAlerts.addAll(recentAlerts);
-    s.alertsForgotten = alertsForgotten;
+    for (int i = 0; i < recentAlerts.size(); i++) {
+      s.recentAlerts.addLast(Caused.unpack(recentAlerts.get(i), recentAlertCauses == null ? -1 : recentAlertCauses.get(i)));
+    }
+    Caused<?> last = Caused.unpack(null, version < 2 ? -1 : lastCause);
+    s.lastPartition = last.partition();
+    s.lastOffset = last.offset();
+    if (idleUnpublished != null && !idleUnpublished.isEmpty()) {
+      s.idleUnpublished = new ArrayList<>(idleUnpublished);
+    }
     return s;
   }
 }

@@ -5,11 +5,12 @@ import io.tidewatch.persistence.anomaly.MetricHistory;
 import io.tidewatch.persistence.window.OpenWindow;
 import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.persistence.window.WindowSpec;
-import io.tidewatch.protocol.AlertView;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
@@ -21,12 +22,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The state of one entity and the one implementation of how each event changes it (DESIGN §3). The entity actor,
@@ -51,14 +50,17 @@ public final class EntityState {
   final Map<String, MetricSummary> metrics = new HashMap<>(4);
   /** Open windows per spec id, in configuration order. */
   final Map<String, SpecWindows> windows = new LinkedHashMap<>();
-  /** Closed windows per spec, newest first, at most {@code recentWindowsPerSpec}. */
-  final Map<String, Deque<WindowClosed>> recentWindows = new LinkedHashMap<>();
-  /** Specs of which the state dropped closed windows to stay bounded (allocated when the first one is dropped). */
-  Set<String> windowsForgotten = Set.of();
+  /** Closed windows per spec, newest first, at most {@code recentWindowsPerSpec}, with the reading that closed each. */
+  final Map<String, Deque<Caused<WindowClosed>>> recentWindows = new LinkedHashMap<>();
   /** Anomaly rule memory per metric, only for metrics that some rule watches. */
   final Map<String, MetricHistory> histories = new HashMap<>(4);
-  final Deque<AnomalyDetected> recentAlerts = new ArrayDeque<>();
-  boolean alertsForgotten;
+  /** Alerts, newest first, at most {@code recentAlerts}, with the reading that raised each. */
+  final Deque<Caused<AnomalyDetected>> recentAlerts = new ArrayDeque<>();
+  /** Where the last applied reading came from: outputs journaled after it are its outputs. */
+  int lastPartition = Caused.NO_READING;
+  long lastOffset = -1;
+  /** Windows the idle timer closed that are not yet marked published ({@link IdleOutputsPublished}), oldest first. */
+  List<WindowClosed> idleUnpublished = List.of();
   /** See {@link #initial}: applying an event to this state starts a new one instead of changing it. */
   private final boolean initial;
 
@@ -97,17 +99,72 @@ public final class EntityState {
       close(closed);
     } else if (event instanceof AnomalyDetected alert) {
       anomalies++;
-      recentAlerts.addFirst(alert);
+      recentAlerts.addFirst(new Caused<>(alert, lastPartition, lastOffset));
       if (recentAlerts.size() > config.recentAlerts()) {
         recentAlerts.removeLast();
-        alertsForgotten = true;
       }
     } else if (event instanceof DuplicatesIgnored ignored) {
       duplicates += ignored.count();
     } else if (event instanceof IdleTimeAdvanced idle) {
       maxEventTime = Math.max(maxEventTime, idle.eventTimeMs());
+      lastPartition = Caused.NO_READING; // the windows it closes are nobody's reply: the entity publishes them
+      lastOffset = -1;
+    } else if (event instanceof IdleOutputsPublished published) {
+      idleUnpublished = published.count() >= idleUnpublished.size()
+          ? List.of()
+          : new ArrayList<>(idleUnpublished.subList(published.count(), idleUnpublished.size()));
     } // EntityRegistered changes nothing the entity computes: it is there for the read side and for auditors
     return this;
+  }
+
+  /**
+   * The outputs that the already-recorded ones among {@code readings} produced, as far as the state keeps them
+   * ({@code recentWindowsPerSpec} windows per spec, {@code recentAlerts} alerts), oldest first: a redelivered batch
+   * answers with them, so that outputs lost in a crash before they were published go out on the redelivery.
+   */
+  public Outputs outputsOf(String topic, List<SourcedReading> readings) {
+    Map<Integer, long[]> redelivered = null; // partition -> lowest and highest redelivered offset
+    for (SourcedReading reading : readings) {
+      if (isDuplicate(topic, reading)) {
+        if (redelivered == null) {
+          redelivered = new HashMap<>(2);
+        }
+        long[] range = redelivered.computeIfAbsent(reading.partition(), p -> new long[] {Long.MAX_VALUE, -1});
+        range[0] = Math.min(range[0], reading.offset());
+        range[1] = Math.max(range[1], reading.offset());
+      }
+    }
+    if (redelivered == null) {
+      return Outputs.NONE;
+    }
+    List<WindowClosed> windows = new ArrayList<>();
+    for (Deque<Caused<WindowClosed>> kept : recentWindows.values()) {
+      for (Iterator<Caused<WindowClosed>> oldest = kept.descendingIterator(); oldest.hasNext(); ) {
+        Caused<WindowClosed> w = oldest.next();
+        if (causedBy(w, redelivered)) {
+          windows.add(w.output());
+        }
+      }
+    }
+    windows.sort(Comparator.comparingLong(WindowClosed::end).thenComparing(WindowClosed::spec));
+    List<AnomalyDetected> alerts = new ArrayList<>();
+    for (Iterator<Caused<AnomalyDetected>> oldest = recentAlerts.descendingIterator(); oldest.hasNext(); ) {
+      Caused<AnomalyDetected> a = oldest.next();
+      if (causedBy(a, redelivered)) {
+        alerts.add(a.output());
+      }
+    }
+    return new Outputs(windows, alerts);
+  }
+
+  private static boolean causedBy(Caused<?> output, Map<Integer, long[]> redelivered) {
+    long[] range = redelivered.get(output.partition());
+    return range != null && output.causedWithin(output.partition(), range[0], range[1]);
+  }
+
+  /** Windows the idle timer closed that no one has published yet, oldest first: the entity publishes them itself. */
+  public List<WindowClosed> idleUnpublished() {
+    return idleUnpublished;
   }
 
   /** True if a reading with these Kafka coordinates was already recorded (a redelivery). */
@@ -166,6 +223,8 @@ public final class EntityState {
   /** How a recorded reading changes the state; {@link RecordPlan} folds readings through it one at a time. */
   void applyReading(String topic, SourcedReading reading) {
     offsets.advance(topic, reading.partition(), reading.offset());
+    lastPartition = reading.partition();
+    lastOffset = reading.offset();
     readings++;
     reading.metrics().forEach((metric, value) -> {
       MetricSummary summary = metrics.get(metric);
@@ -200,15 +259,16 @@ public final class EntityState {
     if (specWindows != null) {
       specWindows.remove(closed);
     }
-    Deque<WindowClosed> kept = recentWindows.computeIfAbsent(closed.spec(), s -> new ArrayDeque<>());
-    kept.addFirst(closed);
+    Deque<Caused<WindowClosed>> kept = recentWindows.computeIfAbsent(closed.spec(), s -> new ArrayDeque<>());
+    kept.addFirst(new Caused<>(closed, lastPartition, lastOffset));
     if (kept.size() > config.recentWindowsPerSpec()) {
       kept.removeLast();
-      if (!windowsForgotten.contains(closed.spec())) {
-        Set<String> forgotten = new HashSet<>(windowsForgotten);
-        forgotten.add(closed.spec());
-        windowsForgotten = forgotten;
+    }
+    if (lastPartition == Caused.NO_READING) {
+      if (idleUnpublished.isEmpty()) {
+        idleUnpublished = new ArrayList<>(2);
       }
+      idleUnpublished.add(closed);
     }
   }
 
@@ -224,10 +284,11 @@ public final class EntityState {
     metrics.forEach((metric, summary) -> copy.metrics.put(metric, new MetricSummary(summary.last, summary.count)));
     windows.forEach((spec, open) -> copy.windows.put(spec, open.copy()));
     recentWindows.forEach((spec, kept) -> copy.recentWindows.put(spec, new ArrayDeque<>(kept)));
-    copy.windowsForgotten = windowsForgotten; // replaced, never mutated, when it changes
     histories.forEach((metric, history) -> copy.histories.put(metric, history.copy()));
     copy.recentAlerts.addAll(recentAlerts);
-    copy.alertsForgotten = alertsForgotten;
+    copy.lastPartition = lastPartition;
+    copy.lastOffset = lastOffset;
+    copy.idleUnpublished = idleUnpublished.isEmpty() ? List.of() : new ArrayList<>(idleUnpublished);
     return copy;
   }
 
@@ -250,66 +311,19 @@ public final class EntityState {
   /** Closed windows this state still keeps, newest first per spec. */
   public List<WindowClosed> recentWindows() {
     List<WindowClosed> all = new ArrayList<>();
-    recentWindows.values().forEach(all::addAll);
+    recentWindows.values().forEach(kept -> kept.forEach(w -> all.add(w.output())));
     return all;
   }
 
-
-  /**
-   * Kept closed windows matching the filters (null matches all; {@code from}/{@code to} bound the window start),
-   * newest end first, at most {@code limit} views.
-   */
-  public List<WindowView> closedWindows(String spec, String metric, Long from, Long to, int limit) {
-    List<WindowView> views = new ArrayList<>();
-    recentWindows.forEach((specId, kept) -> {
-      if (spec != null && !spec.equals(specId)) {
-        return;
-      }
-      for (WindowClosed w : kept) {
-        if ((from == null || w.start() >= from) && (to == null || w.start() < to)) {
-          for (WindowView view : views(w)) {
-            if (metric == null || metric.equals(view.metric())) {
-              views.add(view);
-            }
-          }
-        }
-      }
-    });
-    views.sort(Comparator.comparingLong(WindowView::end).reversed().thenComparing(WindowView::spec));
-    return views.size() > limit ? views.subList(0, limit) : views;
-  }
-
-  /** True if the state dropped closed windows of {@code spec} (or of any spec when null). */
-  public boolean windowsForgotten(String spec) {
-    return spec == null ? !windowsForgotten.isEmpty() : windowsForgotten.contains(spec);
-  }
-
-  /** Kept alerts with event time in [from, to), newest first, at most {@code limit}. */
-  public List<AlertView> alerts(Long from, Long to, int limit) {
-    List<AlertView> views = new ArrayList<>();
-    for (AnomalyDetected a : recentAlerts) {
-      if ((from == null || a.ts() >= from) && (to == null || a.ts() < to)) {
-        views.add(AlertView.of(config.type(), entityId, a));
-        if (views.size() == limit) {
-          break;
-        }
-      }
-    }
-    return views;
-  }
-
-  public boolean alertsForgotten() {
-    return alertsForgotten;
-  }
 
   public EntityStateView toView(long lastSeqNr) {
     List<WindowView> openViews = new ArrayList<>();
     windows.values().forEach(w -> w.open().forEach(open -> openViews.addAll(views(open.toClosed()))));
     List<WindowView> recentViews = new ArrayList<>();
     recentWindows.values().forEach(kept -> {
-      Iterator<WindowClosed> newest = kept.iterator();
+      Iterator<Caused<WindowClosed>> newest = kept.iterator();
       for (int i = 0; i < RECENT_IN_VIEW_PER_SPEC && newest.hasNext(); i++) {
-        recentViews.addAll(views(newest.next()));
+        recentViews.addAll(views(newest.next().output()));
       }
     });
     return new EntityStateView(

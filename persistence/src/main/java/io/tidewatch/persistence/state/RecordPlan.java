@@ -6,6 +6,7 @@ import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
@@ -23,6 +24,23 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
 
   public RecordPlan {
     events = List.copyOf(events);
+  }
+
+  /**
+   * What the plan sends out: the windows it closes and the alerts it raises, plus {@code earlier} (the outputs of
+   * redelivered readings, {@link EntityState#outputsOf}) first.
+   */
+  public Outputs outputs(Outputs earlier) {
+    List<WindowClosed> windows = new ArrayList<>(earlier.windows());
+    List<AnomalyDetected> alerts = new ArrayList<>(earlier.alerts());
+    for (Event event : events) {
+      if (event instanceof WindowClosed closed) {
+        windows.add(closed);
+      } else if (event instanceof AnomalyDetected alert) {
+        alerts.add(alert);
+      }
+    }
+    return windows.isEmpty() && alerts.isEmpty() ? Outputs.NONE : new Outputs(windows, alerts);
   }
 
   /**

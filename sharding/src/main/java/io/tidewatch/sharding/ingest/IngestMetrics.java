@@ -18,7 +18,7 @@ import org.apache.kafka.common.MetricName;
 
 /**
  * What the ingest reports to Micrometer's global registry: readings recorded per type, dead letters per kind of
- * problem, ask latency, asks in flight, and the consumer's lag per partition (read from the Kafka consumer's own
+ * problem, ask latency, asks in flight, output publish latency and records, and the consumer's lag per partition (read from the Kafka consumer's own
  * metrics).
  */
 final class IngestMetrics {
@@ -36,6 +36,14 @@ final class IngestMetrics {
   private final DistributionSummary askReadings = DistributionSummary.builder("tidewatch.ingest.ask.readings")
       .description("Readings per ask to an entity")
       .register(registry);
+  private final Timer outputs = Timer.builder("tidewatch.output.publish")
+      .description("Time from an entity's acknowledgement (its events journaled) to the broker's and the read side's "
+          + "acknowledgement of the windows and alerts it carried")
+      .publishPercentileHistogram()
+      .maximumExpectedValue(Duration.ofSeconds(30))
+      .register(registry);
+  private final Counter windowsOut = registry.counter("tidewatch.output.records", "kind", "window");
+  private final Counter alertsOut = registry.counter("tidewatch.output.records", "kind", "alert");
 
   IngestMetrics(Supplier<Number> inFlight, Supplier<Number> sent) {
     Gauge.builder("tidewatch.ingest.asks.in.flight", inFlight).description("Entities with an ask awaiting an answer").register(registry);
@@ -68,6 +76,12 @@ final class IngestMetrics {
             .maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry))
         .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  void published(int windows, int alerts, long startedNanos) {
+    outputs.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    windowsOut.increment(windows);
+    alertsOut.increment(alerts);
   }
 
   /** Copies the consumer's {@code records-lag} per partition into gauges (one per partition, made on first sight). */

@@ -1,5 +1,7 @@
 package io.tidewatch.sharding.ingest;
 
+import io.tidewatch.persistence.output.OutputSink;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
@@ -38,8 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kafka feed (DESIGN §1): committable source → batches → parse and validate (bad records to dead letters) →
  * at most one ask per entity and batch, with bounded parallelism (the backpressure: batches in flight, and asks
- * sent and unanswered) → commit the batch's offsets only
- * once every entity acknowledged and every dead letter was written. A failure restarts the consumer from the
+ * sent and unanswered) → publish the windows and alerts each acknowledgement carries (output topics and read side)
+ * → commit the batch's offsets only once every entity acknowledged, every output was acknowledged and every dead
+ * letter was written. So outputs are at least once: a crash before the commit redelivers the batch, and the entities
+ * answer a redelivery with the outputs of the readings it repeats. A failure restarts the consumer from the
  * last commit; entities drop the redelivered records by their offsets.
  *
  * <p>An entity's next batch is sent only after its previous one was acknowledged, and never after one that failed
@@ -62,6 +66,7 @@ public final class ReadingsIngest {
   private final OrderedAsks<IngestBatch.EntityRef, SourcedReading, RecordAck> asks;
   private final IngestMetrics metrics;
   private final ResendOnMemberRemoved resend;
+  private final OutputSink outputs;
 
   private ReadingsIngest(
       ClusterSharding sharding,
@@ -69,8 +74,10 @@ public final class ReadingsIngest {
       ReadingParser parser,
       DeadLetterPublisher deadLetters,
       org.apache.pekko.actor.ActorRef shardLocations,
-      ResendOnMemberRemoved resend) {
+      ResendOnMemberRemoved resend,
+      OutputSink outputs) {
     this.sharding = sharding;
+    this.outputs = outputs;
     this.resend = resend;
     this.shardLocations = shardLocations;
     this.settings = settings;
@@ -85,7 +92,11 @@ public final class ReadingsIngest {
    * {@code entityTypes} follow the partitions this node is assigned.
    */
   public static ReadingsIngest start(
-      ActorSystem<?> system, IngestSettings settings, ReadingParser parser, List<String> entityTypes) {
+      ActorSystem<?> system,
+      IngestSettings settings,
+      ReadingParser parser,
+      List<String> entityTypes,
+      OutputSink outputs) {
     var producer = new SendProducer<>(settings.producer(), system);
     var shardLocations =
         system.systemActorOf(ShardLocations.create(settings.topic(), entityTypes), "tidewatch-shard-locations", Props.empty());
@@ -96,7 +107,8 @@ public final class ReadingsIngest {
             parser,
             new DeadLetterPublisher(producer, settings.deadLetterTopic()),
             Adapter.toClassic(shardLocations),
-            ResendOnMemberRemoved.watching(system, settings.resendAfterMemberRemoved()));
+            ResendOnMemberRemoved.watching(system, settings.resendAfterMemberRemoved()),
+            outputs);
     CompletionStage<Done> done =
         RestartSource.onFailuresWithBackoff(settings.restart(), ingest::consumer)
             .runWith(Sink.ignore(), system);
@@ -178,7 +190,10 @@ public final class ReadingsIngest {
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> committable);
   }
 
-  /** Asks in chunks of at most {@code maxReadingsPerCommand}, one after the other, so no message grows too big. */
+  /**
+   * Asks in chunks of at most {@code maxReadingsPerCommand}, one after the other, so no message grows too big; each
+   * answer's outputs are published before the next chunk is sent.
+   */
   private CompletableFuture<RecordAck> record(IngestBatch.EntityRef entity, List<SourcedReading> readings, int from) {
     int to = Math.min(readings.size(), from + settings.maxReadingsPerCommand());
     List<SourcedReading> chunk = readings.subList(from, to);
@@ -188,11 +203,23 @@ public final class ReadingsIngest {
                 sharding
                     .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
                     .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout())))
-            .thenApply(ack -> {
+            .thenCompose(ack -> {
               metrics.asked(entity.type(), chunk.size(), started);
               metrics.recorded(entity.type(), ack.recorded());
-              return ack;
+              return publish(entity, ack);
             });
     return to == readings.size() ? ask : ask.thenCompose(ack -> record(entity, readings, to));
+  }
+
+  private CompletableFuture<RecordAck> publish(IngestBatch.EntityRef entity, RecordAck ack) {
+    Outputs out = ack.outputs();
+    if (out.isEmpty()) {
+      return CompletableFuture.completedFuture(ack);
+    }
+    long started = System.nanoTime();
+    return outputs.publish(entity.type(), entity.id(), out).toCompletableFuture().thenApply(x -> {
+      metrics.published(out.windows().size(), out.alerts().size(), started);
+      return ack;
+    });
   }
 }

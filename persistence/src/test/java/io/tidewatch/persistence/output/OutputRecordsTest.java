@@ -1,4 +1,4 @@
-package io.tidewatch.persistence.projection;
+package io.tidewatch.persistence.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
-import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.MetricAggregate;
 import java.util.List;
@@ -31,7 +31,7 @@ class OutputRecordsTest {
                 "humidity", new MetricAggregate(58, 2320.0, 39.0, 41.0, 40.0, 0.5)),
             Map.of("reading", 58L));
 
-    var out = records.of("sensor", "sensor-00042", closed);
+    var out = records.of("sensor", "sensor-00042", new Outputs(List.of(closed), List.of()));
 
     assertEquals(2, out.size());
     var temperature = out.stream().filter(r -> r.value().contains("\"temperature\"")).findFirst().orElseThrow();
@@ -52,7 +52,7 @@ class OutputRecordsTest {
   void anAnomalyBecomesOneAlertRecord() throws Exception {
     var alert = new AnomalyDetected("sensor-00042:137", "delta", "temperature", 36.2, 20.9, 5.0, 1_700_000_000_123L, 1_700_000_001_000L);
 
-    var out = records.of("sensor", "sensor-00042", alert);
+    var out = records.of("sensor", "sensor-00042", new Outputs(List.of(), List.of(alert)));
 
     assertEquals(1, out.size());
     assertEquals("alerts", out.get(0).topic());
@@ -64,13 +64,15 @@ class OutputRecordsTest {
   }
 
   @Test
-  void otherEventsProduceNothing() {
-    assertTrue(records.of("sensor", "s", new DuplicatesIgnored(3)).isEmpty());
-  }
+  void windowsComeBeforeAlertsEachInTheirOrder() {
+    var first = new WindowClosed("tumbling-60s", 0, 60_000, 1, Map.of(), Map.of("click", 1L));
+    var second = new WindowClosed("tumbling-60s", 60_000, 120_000, 1, Map.of(), Map.of("click", 1L));
+    var alert = new AnomalyDetected("u1:9", "range", "purchase", 9e9, null, 1e6, 1, 2);
 
-  @Test
-  void tagsSpreadEntitiesOverTheFixedSlices() {
-    assertEquals(List.of("tidewatch-0", "tidewatch-1", "tidewatch-2", "tidewatch-3"), OutputTags.TAGS);
-    assertEquals(OutputTags.tagFor("sensor-00042"), OutputTags.tagFor("sensor-00042"));
+    var out = records.of("user", "u1", new Outputs(List.of(first, second), List.of(alert)));
+
+    assertEquals(List.of("aggregates", "aggregates", "alerts"), out.stream().map(r -> r.topic()).toList());
+    assertTrue(out.get(0).value().contains("\"windowId\":\"u1:tumbling-60s:0\""), out.get(0).value());
+    assertTrue(out.get(1).value().contains("\"windowId\":\"u1:tumbling-60s:60000\""), out.get(1).value());
   }
 }

@@ -1,4 +1,4 @@
-package io.tidewatch.persistence.projection;
+package io.tidewatch.persistence.output;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.protocol.AlertView;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
-import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.WindowView;
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * What the output topics receive for a journaled event, keyed by entity id (DESIGN §2): one aggregates record per
+ * What the output topics receive for an entity's outputs, keyed by entity id (DESIGN §2): one aggregates record per
  * closed window and metric, one alerts record per anomaly. Delivery is at least once; the {@code windowId} and
  * {@code alertId} are stable, so consumers drop repeats by them.
  */
@@ -40,19 +40,18 @@ public final class OutputRecords {
     this.alertsTopic = alertsTopic;
   }
 
-  /** The records for one event of entity {@code type}/{@code id}; none for events that are not output. */
-  public List<ProducerRecord<String, String>> of(String type, String id, Event event) {
-    if (event instanceof WindowClosed closed) {
-      List<ProducerRecord<String, String>> records = new ArrayList<>();
+  /** The records for the outputs of entity {@code type}/{@code id}: windows first, then alerts, each in order. */
+  public List<ProducerRecord<String, String>> of(String type, String id, Outputs outputs) {
+    List<ProducerRecord<String, String>> records = new ArrayList<>();
+    for (WindowClosed closed : outputs.windows()) {
       for (WindowView view : EntityState.views(closed)) {
         records.add(new ProducerRecord<>(aggregatesTopic, id, json(AggregateRecord.of(type, id, view))));
       }
-      return records;
     }
-    if (event instanceof AnomalyDetected alert) {
-      return List.of(new ProducerRecord<>(alertsTopic, id, json(AlertView.of(type, id, alert))));
+    for (AnomalyDetected alert : outputs.alerts()) {
+      records.add(new ProducerRecord<>(alertsTopic, id, json(AlertView.of(type, id, alert))));
     }
-    return List.of();
+    return records;
   }
 
   private String json(Object value) {
