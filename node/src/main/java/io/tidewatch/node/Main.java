@@ -5,6 +5,7 @@ import io.tidewatch.node.commands.ClusterCommand;
 import io.tidewatch.node.commands.ClusterDemoCommand;
 import io.tidewatch.node.commands.DemoCommand;
 import io.tidewatch.node.commands.InfraCommand;
+import io.tidewatch.node.commands.MigrateReadSideCommand;
 import io.tidewatch.node.commands.NodeCommand;
 import io.tidewatch.node.commands.ReplayCommand;
 import io.tidewatch.node.commands.SimulateCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tidewatch 0.1.0",
     description = "Real-time stream analytics on a Pekko cluster: Kafka in, Cassandra journal, HTTP out.",
-    subcommands = {BenchCommand.class, ClusterCommand.class, ClusterDemoCommand.class, DemoCommand.class, InfraCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class})
+    subcommands = {BenchCommand.class, ClusterCommand.class, ClusterDemoCommand.class, DemoCommand.class, InfraCommand.class, MigrateReadSideCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

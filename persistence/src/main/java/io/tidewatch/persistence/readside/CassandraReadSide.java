@@ -87,12 +87,16 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
 
   /** The read side tables of this node's keyspace. */
   public static CassandraReadSide create(ActorSystem<?> system) {
-    CassandraSession session =
-        CassandraSessionRegistry.get(system).sessionFor(CassandraSessionSettings.create(SESSION_CONFIG));
+    CassandraSession session = session(system);
     ObjectMapper mapper =
         JacksonObjectMapperProvider.get(system.classicSystem()).getOrCreate("jackson-json", Optional.empty());
     return new CassandraReadSide(
         session, system.settings().config().getString("tidewatch.cassandra.keyspace"), mapper, Clock.systemUTC());
+  }
+
+  /** The node's Cassandra session for the read side ({@code tidewatch.cassandra.session}), shared through the registry. */
+  public static CassandraSession session(ActorSystem<?> system) {
+    return CassandraSessionRegistry.get(system).sessionFor(CassandraSessionSettings.create(SESSION_CONFIG));
   }
 
   /** Statements are prepared once per node; a failed preparation is tried again next time. */
@@ -239,8 +243,12 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
   public CompletionStage<List<WindowView>> windows(
       String type, String id, WindowFilter filter, WindowCursor after, int limit) {
     String oldestMonth = filter.from() == null ? "" : month(filter.from());
+    // The cursor's position applies within its own month; newer months hold nothing after it.
+    String newestMonth = after == null ? null : month(after.end());
     return buckets(type, id, "windows").thenCompose(months -> newestFirst(
-        months.stream().filter(m -> m.compareTo(oldestMonth) >= 0).toList(),
+        months.stream()
+            .filter(m -> m.compareTo(oldestMonth) >= 0 && (newestMonth == null || m.compareTo(newestMonth) <= 0))
+            .toList(),
         "entity_windows",
         "(window_end, spec, window_start, metric)",
         type,
