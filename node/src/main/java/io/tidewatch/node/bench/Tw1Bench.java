@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -232,6 +234,8 @@ public final class Tw1Bench {
   }
 
   /** The node's Prometheus samples, summed over their labels. */
+  private static final Pattern BUCKET_BOUND = Pattern.compile("_bucket\\{.*le=\"([^\"]+)\"");
+
   private static Map<String, Double> metrics(int httpPort) throws Exception {
     String body = HttpClient.newHttpClient()
         .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
@@ -245,9 +249,31 @@ public final class Tw1Bench {
       int space = line.lastIndexOf(' ');
       int labels = line.indexOf('{');
       String name = line.substring(0, labels >= 0 && labels < space ? labels : space);
-      sums.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+      double value = Double.parseDouble(line.substring(space + 1));
+      sums.merge(name, value, Double::sum);
+      Matcher bucket = BUCKET_BOUND.matcher(line);
+      if (bucket.find()) {
+        sums.merge(name + " le=" + bucket.group(1), value, Double::sum);
+      }
     }
     return sums;
+  }
+
+  /**
+   * The upper bound (ms) of the histogram bucket where the quantile {@code q} of the timer {@code name} falls:
+   * Prometheus buckets are cumulative, so it is the smallest bound whose count reaches q of the total.
+   */
+  private static String quantileMs(Map<String, Double> metrics, String name, double q) {
+    double count = metrics.getOrDefault(name + "_count", 0.0);
+    String prefix = name + "_bucket le=";
+    return metrics.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix) && !e.getKey().endsWith("+Inf") && e.getValue() >= q * count)
+        .mapToDouble(e -> Double.parseDouble(e.getKey().substring(prefix.length())))
+        .min()
+        .stream()
+        .mapToObj(bound -> String.format(Locale.ROOT, "%.1f ms", bound * 1000))
+        .findFirst()
+        .orElse("over the largest bucket");
   }
 
   private Results query(int httpPort, Expected expected) throws Exception {
@@ -287,6 +313,7 @@ public final class Tw1Bench {
             + "  node: %.1f CPU s, peak RSS %,d MiB; Cassandra: %.1f CPU s, peak RSS %,d MiB%n"
             + "  journal events %,d (%.1f readings per event)%n"
             + "  ingest: %,.0f batches (%,.0f records each), %,.0f asks (%.1f readings each), %,.0f persists (%.1f events each)%n"
+            + "  outputs: %,.0f records (windows per metric, alerts) in %,.0f publishes; publish latency p50 <= %s, p99 <= %s%n"
             + "  readings %,d (expected %,d), late %,d (expected %,d), windows closed %,d (expected %,d), alerts %,d (expected %,d)%n"
             + "  sensors whose results differ from the sequential fold: %,d %s%n%s",
         workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize, batchWindow, backlogBatchWindow,
@@ -296,6 +323,10 @@ public final class Tw1Bench {
         batches, metrics.getOrDefault("tidewatch_ingest_batch_records_sum", 0.0) / Math.max(1, batches),
         asks, metrics.getOrDefault("tidewatch_ingest_ask_readings_sum", 0.0) / Math.max(1, asks),
         persists, actual.events() / Math.max(1, persists),
+        metrics.getOrDefault("tidewatch_output_records_total", 0.0),
+        metrics.getOrDefault("tidewatch_output_publish_seconds_count", 0.0),
+        quantileMs(metrics, "tidewatch_output_publish_seconds", 0.5),
+        quantileMs(metrics, "tidewatch_output_publish_seconds", 0.99),
         actual.readings(), expected.readings(), actual.late(), expected.late(), actual.windows(), expected.windows(),
         actual.alerts(), expected.alerts(),
         actual.mismatched(), actual.examples().isEmpty() ? "" : actual.examples(),
