@@ -1,12 +1,11 @@
 package io.tidewatch.node.health;
 
+import io.tidewatch.persistence.readside.CassandraReadSide;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
  * Readiness (Pekko Management {@code /ready}): Cassandra answers a query. Without it no entity can recover or
@@ -17,9 +16,7 @@ public final class CassandraReadiness implements Supplier<CompletionStage<Boolea
   private final CassandraSession session;
 
   public CassandraReadiness(ActorSystem system) {
-    this.session =
-        CassandraSessionRegistry.get(Adapter.toTyped(system))
-            .sessionFor(CassandraSessionSettings.create("tidewatch.cassandra.session"));
+    this.session = CassandraReadSide.session(Adapter.toTyped(system));
   }
 
   @Override
