@@ -5,33 +5,28 @@ public sealed interface ParseResult {
 
   record Parsed(Reading reading) implements ParseResult {}
 
-  record Rejected(String reason) implements ParseResult {
+  /** A rejection: its kind, named where the reason is written, and the reason itself. */
+  record Rejected(Category category, String reason) implements ParseResult {}
 
-    /** A short, fixed name for the kind of problem: a metrics label, where the reason itself varies. */
-    public String category() {
-      if (reason.startsWith("invalid JSON") || reason.startsWith("unreadable")) {
-        return "invalid-json";
-      }
-      if (reason.startsWith("record of") || reason.contains("exceed the limit")) {
-        return "too-large";
-      }
-      if (reason.startsWith("empty") || reason.startsWith("expected a JSON object")) {
-        return "not-an-object";
-      }
-      if (reason.startsWith("unknown entity type")) {
-        return "unknown-type";
-      }
-      if (reason.startsWith("no entity id") || reason.startsWith("entity id") || reason.contains("entityId")
-          || reason.contains("entityType")) {
-        return "bad-id";
-      }
-      if (reason.contains("ts") || reason.contains("timestamp") || reason.contains("event time")) {
-        return "bad-time";
-      }
-      if (reason.startsWith("metric")) {
-        return "bad-metric";
-      }
-      return "invalid-field";
+  /** The kinds of rejection: a fixed label for metrics and dead-letter headers, where the reason itself varies. */
+  enum Category {
+    INVALID_JSON("invalid-json"),
+    TOO_LARGE("too-large"),
+    NOT_AN_OBJECT("not-an-object"),
+    UNKNOWN_TYPE("unknown-type"),
+    BAD_ID("bad-id"),
+    BAD_TIME("bad-time"),
+    BAD_METRIC("bad-metric"),
+    INVALID_FIELD("invalid-field");
+
+    private final String label;
+
+    Category(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
     }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.protocol.ParseResult.Category;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -56,10 +57,10 @@ public final class ReadingParser {
 
   public ParseResult parse(byte[] value) {
     if (value == null || value.length == 0) {
-      return reject("empty record value");
+      return reject(Category.NOT_AN_OBJECT, "empty record value");
     }
     if (value.length > MAX_RECORD_BYTES) {
-      return reject("record of " + value.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
+      return reject(Category.TOO_LARGE, "record of " + value.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
     }
     Reading canonical = streamedCanonical(value);
     if (canonical != null) {
@@ -74,12 +75,12 @@ public final class ReadingParser {
     try {
       root = MAPPER.readTree(value);
     } catch (JsonProcessingException e) {
-      return reject("invalid JSON: " + e.getOriginalMessage());
+      return reject(Category.INVALID_JSON, "invalid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      return reject("unreadable record: " + e.getMessage());
+      return reject(Category.INVALID_JSON, "unreadable record: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      return reject("expected a JSON object");
+      return reject(Category.NOT_AN_OBJECT, "expected a JSON object");
     }
     try {
       if (root.has("entityId") || root.has("entityType")) {
@@ -89,9 +90,9 @@ public final class ReadingParser {
       } else if (root.has("user_id")) {
         return parseLegacy(root, "user", "user_id");
       }
-      return reject("no entity id: expected entityId (or legacy sensor_id / user_id)");
+      return reject(Category.BAD_ID, "no entity id: expected entityId (or legacy sensor_id / user_id)");
     } catch (InvalidReading e) {
-      return reject(e.getMessage());
+      return reject(e.category, e.getMessage());
     }
   }
 
@@ -226,16 +227,16 @@ public final class ReadingParser {
     String id = text(root, "entityId");
     JsonNode ts = root.get("ts");
     if (ts == null || ts.isNull()) {
-      throw new InvalidReading("missing ts (event time, epoch milliseconds)");
+      throw new InvalidReading(Category.BAD_TIME, "missing ts (event time, epoch milliseconds)");
     }
     if (!ts.isIntegralNumber() || !ts.canConvertToLong()) {
-      throw new InvalidReading("ts must be an integer number of epoch milliseconds, got " + ts);
+      throw new InvalidReading(Category.BAD_TIME, "ts must be an integer number of epoch milliseconds, got " + ts);
     }
     Map<String, Double> metrics = new HashMap<>();
     JsonNode metricsNode = root.get("metrics");
     if (metricsNode != null && !metricsNode.isNull()) {
       if (!metricsNode.isObject()) {
-        throw new InvalidReading("metrics must be an object of numbers");
+        throw new InvalidReading(Category.BAD_METRIC, "metrics must be an object of numbers");
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = metricsNode.fields(); it.hasNext(); ) {
         var field = it.next();
@@ -246,12 +247,12 @@ public final class ReadingParser {
     JsonNode attrsNode = root.get("attrs");
     if (attrsNode != null && !attrsNode.isNull()) {
       if (!attrsNode.isObject()) {
-        throw new InvalidReading("attrs must be an object of strings");
+        throw new InvalidReading(Category.INVALID_FIELD, "attrs must be an object of strings");
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = attrsNode.fields(); it.hasNext(); ) {
         var field = it.next();
         if (!field.getValue().isTextual()) {
-          throw new InvalidReading("attribute " + field.getKey() + " must be a string");
+          throw new InvalidReading(Category.INVALID_FIELD, "attribute " + field.getKey() + " must be a string");
         }
         attrs.put(field.getKey(), field.getValue().asText());
       }
@@ -264,14 +265,14 @@ public final class ReadingParser {
     String id = text(root, idField);
     JsonNode timestamp = root.get("timestamp");
     if (timestamp == null || timestamp.isNull()) {
-      throw new InvalidReading("missing timestamp");
+      throw new InvalidReading(Category.BAD_TIME, "missing timestamp");
     }
     if (!timestamp.isNumber()) {
-      throw new InvalidReading("timestamp must be a number (seconds or milliseconds), got " + timestamp);
+      throw new InvalidReading(Category.BAD_TIME, "timestamp must be a number (seconds or milliseconds), got " + timestamp);
     }
     double raw = timestamp.doubleValue();
     if (!Double.isFinite(raw) || raw < 0 || raw > Long.MAX_VALUE / 2.0) {
-      throw new InvalidReading("timestamp out of range: " + timestamp);
+      throw new InvalidReading(Category.BAD_TIME, "timestamp out of range: " + timestamp);
     }
     long ts = raw < SECONDS_LIMIT ? Math.round(raw * 1000) : Math.round(raw);
     Map<String, Double> metrics = new HashMap<>();
@@ -300,16 +301,16 @@ public final class ReadingParser {
       String event,
       Map<String, String> attrs) {
     if (!entityTypes.contains(type)) {
-      throw new InvalidReading("unknown entity type " + type + "; known: " + entityTypes);
+      throw new InvalidReading(Category.UNKNOWN_TYPE, "unknown entity type " + type + "; known: " + entityTypes);
     }
     if (!ENTITY_ID.matcher(id).matches()) {
-      throw new InvalidReading("entity id must be 1-128 characters of [A-Za-z0-9._:-], got " + quoted(id));
+      throw new InvalidReading(Category.BAD_ID, "entity id must be 1-128 characters of [A-Za-z0-9._:-], got " + quoted(id));
     }
     if (metrics.size() > MAX_METRICS) {
-      throw new InvalidReading(metrics.size() + " metrics exceed the limit of " + MAX_METRICS);
+      throw new InvalidReading(Category.TOO_LARGE, metrics.size() + " metrics exceed the limit of " + MAX_METRICS);
     }
     if (attrs.size() > MAX_ATTRS) {
-      throw new InvalidReading(attrs.size() + " attributes exceed the limit of " + MAX_ATTRS);
+      throw new InvalidReading(Category.TOO_LARGE, attrs.size() + " attributes exceed the limit of " + MAX_ATTRS);
     }
     return new ParseResult.Parsed(new Reading(type, id, ts, metrics, event, attrs));
   }
@@ -317,10 +318,10 @@ public final class ReadingParser {
   private static String text(JsonNode root, String field) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
-      throw new InvalidReading("missing " + field);
+      throw new InvalidReading(Category.BAD_ID, "missing " + field);
     }
     if (!node.isTextual()) {
-      throw new InvalidReading(field + " must be a string, got " + node);
+      throw new InvalidReading(Category.BAD_ID, field + " must be a string, got " + node);
     }
     return node.asText();
   }
@@ -331,39 +332,40 @@ public final class ReadingParser {
       return null;
     }
     if (!node.isTextual()) {
-      throw new InvalidReading("event must be a string, got " + node);
+      throw new InvalidReading(Category.INVALID_FIELD, "event must be a string, got " + node);
     }
     return name("event", node.asText());
   }
 
   private static String name(String what, String name) {
     if (!NAME.matcher(name).matches()) {
-      throw new InvalidReading(what + " name must be 1-64 characters of [A-Za-z0-9._:-], got " + quoted(name));
+      throw new InvalidReading(what.equals("metric") ? Category.BAD_METRIC : Category.INVALID_FIELD, what + " name must be 1-64 characters of [A-Za-z0-9._:-], got " + quoted(name));
     }
     return name;
   }
 
   private static double finite(String metric, JsonNode value) {
     if (!value.isNumber()) {
-      throw new InvalidReading("metric " + metric + " must be a number, got " + value);
+      throw new InvalidReading(Category.BAD_METRIC, "metric " + metric + " must be a number, got " + value);
     }
     double d = value.doubleValue();
     if (!Double.isFinite(d)) {
-      throw new InvalidReading("metric " + metric + " must be finite, got " + value);
+      throw new InvalidReading(Category.BAD_METRIC, "metric " + metric + " must be finite, got " + value);
     }
     if (Math.abs(d) > MAX_METRIC_MAGNITUDE) {
-      throw new InvalidReading("metric " + metric + " exceeds the magnitude limit of 1e15, got " + value);
+      throw new InvalidReading(Category.BAD_METRIC, "metric " + metric + " exceeds the magnitude limit of 1e15, got " + value);
     }
     return d;
   }
 
   private long validTime(long ts) {
     if (ts < 0) {
-      throw new InvalidReading("event time must not be negative, got " + ts);
+      throw new InvalidReading(Category.BAD_TIME, "event time must not be negative, got " + ts);
     }
     long latest = clock.getAsLong() + maxFutureSkewMs;
     if (ts > latest) {
       throw new InvalidReading(
+          Category.BAD_TIME,
           "event time " + ts + " is more than " + Duration.ofMillis(maxFutureSkewMs) + " ahead of this node's clock");
     }
     return ts;
@@ -373,14 +375,17 @@ public final class ReadingParser {
     return '"' + (s.length() > 140 ? s.substring(0, 140) + "…" : s) + '"';
   }
 
-  private static ParseResult reject(String reason) {
-    return new ParseResult.Rejected(reason);
+  private static ParseResult reject(Category category, String reason) {
+    return new ParseResult.Rejected(category, reason);
   }
 
   /** Internal control flow only: turned into a {@link ParseResult.Rejected} by {@link #parse}. */
   private static final class InvalidReading extends RuntimeException {
-    InvalidReading(String message) {
+    final Category category;
+
+    InvalidReading(Category category, String message) {
       super(message, null, false, false);
+      this.category = category;
     }
   }
 }

@@ -33,7 +33,7 @@ class ReadingParserTest {
   }
 
   private String category(String json) {
-    return assertInstanceOf(ParseResult.Rejected.class, parse(json)).category();
+    return assertInstanceOf(ParseResult.Rejected.class, parse(json)).category().label();
   }
 
   @Test
@@ -44,6 +44,13 @@ class ReadingParserTest {
     assertEquals("unknown-type", category("{\"entityType\":\"robot\",\"entityId\":\"r1\",\"ts\":1}"));
     assertEquals("bad-time", category("{\"entityType\":\"sensor\",\"entityId\":\"s1\"}"));
     assertEquals("bad-metric", category("{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"t\":\"hot\"}}"));
+    // the category comes from where the reason is written, not from its words ("volts" contains "ts")
+    assertEquals("bad-metric", category("{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{\"volts\":\"high\"}}"));
+    assertEquals("bad-id", category("{\"sensor_id\":7,\"timestamp\":1}"));
+    assertEquals("too-large", category("{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"metrics\":{"
+        + java.util.stream.IntStream.range(0, 200).mapToObj(i -> "\"m" + i + "\":1").collect(java.util.stream.Collectors.joining(","))
+        + "}}"));
+    assertEquals("invalid-field", category("{\"entityType\":\"sensor\",\"entityId\":\"s1\",\"ts\":1,\"attrs\":{\"site\":3}}"));
   }
 
   @Test

@@ -33,7 +33,7 @@ public record IngestBatch(
             .computeIfAbsent(new EntityRef(reading.entityType(), reading.entityId()), k -> new ArrayList<>())
             .add(SourcedReading.of(reading, record.partition(), record.offset()));
       } else if (result instanceof ParseResult.Rejected r) {
-        rejected.add(new Rejected(record, r.reason(), r.category()));
+        rejected.add(new Rejected(record, r.reason(), r.category().label()));
       }
     }
     return new IngestBatch(byEntity, rejected);
