@@ -3,16 +3,14 @@ package io.tidewatch.http;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.EntityProtocol.Command;
+import io.tidewatch.protocol.Identifiers;
 import io.tidewatch.sharding.TrackedEntity;
-import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /** Turns a type and an id from a path into an entity: 404 for a type not configured, 400 for a malformed id. */
 final class EntityLookup {
-
-  static final Pattern ENTITY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final ClusterSharding sharding;
   private final EntityTypes types;
@@ -30,8 +28,8 @@ final class EntityLookup {
 
   /** The id, checked against DESIGN §2's form. */
   static String requireId(String id) {
-    if (!ENTITY_ID.matcher(id).matches()) {
-      throw ProblemException.badRequest("entity id must be 1-128 characters of [A-Za-z0-9._:-]");
+    if (!Identifiers.isEntityId(id)) {
+      throw ProblemException.badRequest("entity id must be " + Identifiers.ENTITY_ID_RULE);
     }
     return id;
   }

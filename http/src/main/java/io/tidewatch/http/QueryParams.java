@@ -1,5 +1,6 @@
 package io.tidewatch.http;
 
+import io.tidewatch.protocol.Identifiers;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -12,7 +13,6 @@ final class QueryParams {
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final Pattern DIGITS = Pattern.compile("-?[0-9]{1,19}");
 
   private final Map<String, String> params;
@@ -99,8 +99,8 @@ final class QueryParams {
   /** An optional metric, spec or event name. */
   String name(String name) {
     String raw = params.get(name);
-    if (raw != null && !NAME.matcher(raw).matches()) {
-      throw ProblemException.badRequest(name + " must be 1-64 characters of [A-Za-z0-9._:-], got " + quoted(raw));
+    if (raw != null && !Identifiers.isName(raw)) {
+      throw ProblemException.badRequest(name + " must be " + Identifiers.NAME_RULE + ", got " + quoted(raw));
     }
     return raw;
   }

@@ -13,7 +13,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 
 /**
  * Parses and validates input records (DESIGN §2): the canonical JSON form and the two legacy flat forms. Never
@@ -25,8 +24,6 @@ public final class ReadingParser {
   public static final int MAX_RECORD_BYTES = 64 * 1024;
   public static final int MAX_METRICS = 64;
   public static final int MAX_ATTRS = 32;
-  private static final Pattern ENTITY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   /** Legacy {@code timestamp} values below this are seconds, above it milliseconds. */
   private static final double SECONDS_LIMIT = 1e11;
   /** Larger magnitudes would overflow window sums and variances into infinities. */
@@ -154,7 +151,7 @@ public final class ReadingParser {
                   return null;
                 }
                 double d = p.getDoubleValue();
-                if (!isName(name, 64) || !Double.isFinite(d) || Math.abs(d) > MAX_METRIC_MAGNITUDE
+                if (!Identifiers.isName(name) || !Double.isFinite(d) || Math.abs(d) > MAX_METRIC_MAGNITUDE
                     || metrics.put(name, d) != null) {
                   return null;
                 }
@@ -183,7 +180,7 @@ public final class ReadingParser {
             seenEvent = true;
             if (v == JsonToken.VALUE_STRING) {
               event = p.getText();
-              if (!isName(event, 64)) {
+              if (!Identifiers.isName(event)) {
                 return null;
               }
             }
@@ -194,7 +191,7 @@ public final class ReadingParser {
         }
       }
       if (token != JsonToken.END_OBJECT || type == null || id == null || !seenTs
-          || !entityTypes.contains(type) || !isName(id, 128)
+          || !entityTypes.contains(type) || !Identifiers.isEntityId(id)
           || metrics.size() > MAX_METRICS || attrs.size() > MAX_ATTRS
           || ts < 0 || ts > clock.getAsLong() + maxFutureSkewMs) {
         return null;
@@ -205,22 +202,6 @@ public final class ReadingParser {
     }
   }
 
-  /** 1 to {@code maxLength} characters of {@code [A-Za-z0-9._:-]}, as {@link #NAME} and {@link #ENTITY_ID} say. */
-  private static boolean isName(String s, int maxLength) {
-    int n = s.length();
-    if (n < 1 || n > maxLength) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == ':' || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   private ParseResult parseCanonical(JsonNode root) {
     String type = text(root, "entityType");
@@ -303,8 +284,8 @@ public final class ReadingParser {
     if (!entityTypes.contains(type)) {
       throw new InvalidReading(Category.UNKNOWN_TYPE, "unknown entity type " + type + "; known: " + entityTypes);
     }
-    if (!ENTITY_ID.matcher(id).matches()) {
-      throw new InvalidReading(Category.BAD_ID, "entity id must be 1-128 characters of [A-Za-z0-9._:-], got " + quoted(id));
+    if (!Identifiers.isEntityId(id)) {
+      throw new InvalidReading(Category.BAD_ID, "entity id must be " + Identifiers.ENTITY_ID_RULE + ", got " + quoted(id));
     }
     if (metrics.size() > MAX_METRICS) {
       throw new InvalidReading(Category.TOO_LARGE, metrics.size() + " metrics exceed the limit of " + MAX_METRICS);
@@ -338,8 +319,8 @@ public final class ReadingParser {
   }
 
   private static String name(String what, String name) {
-    if (!NAME.matcher(name).matches()) {
-      throw new InvalidReading(what.equals("metric") ? Category.BAD_METRIC : Category.INVALID_FIELD, what + " name must be 1-64 characters of [A-Za-z0-9._:-], got " + quoted(name));
+    if (!Identifiers.isName(name)) {
+      throw new InvalidReading(what.equals("metric") ? Category.BAD_METRIC : Category.INVALID_FIELD, what + " name must be " + Identifiers.NAME_RULE + ", got " + quoted(name));
     }
     return name;
   }

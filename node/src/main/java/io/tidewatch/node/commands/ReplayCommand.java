@@ -8,6 +8,7 @@ import io.tidewatch.node.cli.EventSummary;
 import io.tidewatch.node.cli.StateSummary;
 import io.tidewatch.node.cli.Table;
 import io.tidewatch.node.cli.Times;
+import io.tidewatch.protocol.Identifiers;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -32,7 +33,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   enum Format { NDJSON, TABLE }
 
-  private static final Pattern ENTITY = Pattern.compile("([A-Za-z0-9._:-]{1,64})/([A-Za-z0-9._:-]{1,128})");
+  private static final Pattern ENTITY = Pattern.compile("(" + Identifiers.NAME_REGEX + ")/(" + Identifiers.ENTITY_ID_REGEX + ")");
   private static final int PROGRESS_EVERY = 10_000;
   private static final int[] WIDTHS = {8, 24, 17};
 
@@ -61,7 +62,7 @@ public final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     Matcher typeAndId = ENTITY.matcher(entity);
     if (!typeAndId.matches()) {
-      throw usage("TYPE/ID must be an entity type, a slash and an id of 1-128 characters of [A-Za-z0-9._:-], "
+      throw usage("TYPE/ID must be an entity type, a slash and an id of " + Identifiers.ENTITY_ID_RULE + ", "
           + "e.g. sensor/sensor-00042; got '" + entity + "'");
     }
     String path = "/entities/" + ApiClient.segment(typeAndId.group(1)) + "/" + ApiClient.segment(typeAndId.group(2));

@@ -1,5 +1,6 @@
 package io.tidewatch.persistence.readside;
 
+import io.tidewatch.protocol.Identifiers;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
  */
 public record AlertCursor(long time, String alertId) implements Comparable<AlertCursor> {
 
-  private static final Pattern FORM = Pattern.compile("([0-9]{1,19})\\.([A-Za-z0-9._:-]{1,160})");
+  private static final Pattern FORM = Pattern.compile("([0-9]{1,19})\\.(" + Identifiers.CHARS + "{1,160})");
 
   /** Parses the written form; empty input and anything else is an {@link IllegalArgumentException}. */
   public static AlertCursor parse(String text) {
