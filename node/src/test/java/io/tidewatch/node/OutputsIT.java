@@ -121,18 +121,11 @@ class OutputsIT {
         "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off"));
   }
 
-  private static ActorSystem<Void> startNode(int httpPort, Config extra) throws Exception {
-    Config overrides =
-        extra.withFallback(
-            ConfigFactory.parseMap(
-                Map.of(
-                    "tidewatch.kafka.bootstrap-servers", infra.kafkaBootstrapServers(),
-                    "tidewatch.cassandra.contact-points", infra.cassandraContactPoint(),
-                    "tidewatch.http.port", httpPort,
-                    "tidewatch.http.tokens", TOKEN + "=reader+auditor",
-                    "pekko.management.http.port", FreePorts.next(),
-                    "pekko.remote.artery.canonical.port", 0)));
-    return Node.start(NodeConfig.load(overrides, null));
+  private static ActorSystem<Void> startNode(int httpPort, Config extra) {
+    return TestNodes.start(infra, extra.withFallback(ConfigFactory.parseMap(Map.of(
+        "tidewatch.http.port", httpPort,
+        "tidewatch.http.tokens", TOKEN + "=reader+auditor",
+        "pekko.management.http.port", FreePorts.next()))));
   }
 
   private static void stopNode(ActorSystem<Void> system) {

@@ -1,8 +1,8 @@
 package io.tidewatch.node;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tidewatch.deploy.LocalInfra;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -13,11 +13,15 @@ final class TestNodes {
 
   /** @param settings the test's own settings (ports, tokens, group, ...), layered over the brokers' addresses */
   static ActorSystem<Void> start(LocalInfra infra, Map<String, Object> settings) {
-    Map<String, Object> all = new HashMap<>();
-    all.put("tidewatch.kafka.bootstrap-servers", infra.kafkaBootstrapServers());
-    all.put("tidewatch.cassandra.contact-points", infra.cassandraContactPoint());
-    all.put("pekko.remote.artery.canonical.port", 0);
-    all.putAll(settings);
-    return Node.start(NodeConfig.load(ConfigFactory.parseMap(all), null));
+    return start(infra, ConfigFactory.parseMap(settings));
+  }
+
+  /** @param settings the test's own settings, layered over the brokers' addresses */
+  static ActorSystem<Void> start(LocalInfra infra, Config settings) {
+    Config brokers = ConfigFactory.parseMap(Map.of(
+        "tidewatch.kafka.bootstrap-servers", infra.kafkaBootstrapServers(),
+        "tidewatch.cassandra.contact-points", infra.cassandraContactPoint(),
+        "pekko.remote.artery.canonical.port", 0));
+    return Node.start(NodeConfig.load(settings.withFallback(brokers), null));
   }
 }

@@ -28,7 +28,7 @@ public final class Identifiers {
   }
 
   /** 1 to {@code maxLength} characters of {@link #CHARS}; a loop rather than a regex: it runs per reading. */
-  public static boolean matches(String s, int maxLength) {
+  private static boolean matches(String s, int maxLength) {
     int n = s.length();
     if (n < 1 || n > maxLength) {
       return false;
