@@ -40,7 +40,7 @@ final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
     return new AlertCursor(a.detectedAt(), a.alertId());
   }
 
-  @Override
+  /** Lists the entity, as publishing its registration does. */
   public synchronized CompletionStage<?> register(String type, String id, long firstSeenMs) {
     idsByType.computeIfAbsent(type, t -> new TreeSet<>()).add(id);
     return CompletableFuture.completedFuture(null);
@@ -62,6 +62,9 @@ final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
 
   @Override
   public synchronized CompletionStage<?> publish(String type, String id, Outputs outputs) {
+    if (outputs.registration() != null) {
+      register(type, id, outputs.registration().firstSeenMs());
+    }
     List<WindowView> windows = windowsByEntity.computeIfAbsent(type + "/" + id, k -> new ArrayList<>());
     outputs.windows().forEach(w -> EntityState.views(w).stream()
         .filter(view -> windows.stream().noneMatch(kept -> WindowCursor.of(kept).equals(WindowCursor.of(view))))

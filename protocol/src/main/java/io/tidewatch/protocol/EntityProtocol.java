@@ -12,6 +12,12 @@ public interface EntityProtocol {
   sealed interface Command extends CborSerializable {}
 
   /**
+   * Messages an entity sends itself (its timers, the completion of its own writes): declared private in the entity,
+   * so that no one else can construct them; not part of this protocol.
+   */
+  non-sealed interface InternalCommand extends Command {}
+
+  /**
    * Record readings of this entity, in the order they were consumed. One command, and one journal write, may carry
    * many readings: that is where throughput comes from. Readings already recorded (a Kafka redelivery) are
    * acknowledged without effect.
@@ -33,31 +39,6 @@ public interface EntityProtocol {
 
   record GetState(ActorRef<EntityStateView> replyTo) implements Command {}
 
-  /** Timer message: nothing arrived for the idle-close time, so close the windows that silence makes due. */
-  enum CloseIdleWindows implements Command {
-    INSTANCE
-  }
-
-  /** Timer message: silent with no open windows, so ask the shard to stop this entity until it is needed. */
-  enum Passivate implements Command {
-    INSTANCE
-  }
-
-  /**
-   * Internal: the entity's row in the read side's listing was written, or not ({@code failure} says why). A new
-   * entity lists itself before it journals its first event, so every entity with a journal is listed.
-   */
-  record Listed(String failure) implements Command {}
-
-  /**
-   * Internal: the windows the idle timer closed reached the outputs ({@code count} of them), or not ({@code failure}
-   * says why).
-   */
-  record IdleOutputsSent(int count, String failure) implements Command {}
-
-  /** Internal: the entity index marks this entity as having unpublished outputs, or not ({@code failure} says why). */
-  record OutputsMarked(String failure) implements Command {}
-
   /**
    * Acknowledges a {@link RecordReadings} once its events are journaled, with the outputs the whole command stands
    * for: the windows it closed and the alerts it raised, and, for readings it already had (a redelivery after a
@@ -70,17 +51,26 @@ public interface EntityProtocol {
     }
   }
 
-  /** Closed windows and alerts, in the order the entity journaled them: what the output topics and tables get. */
-  record Outputs(List<WindowClosed> windows, List<AnomalyDetected> alerts) implements CborSerializable {
-    public static final Outputs NONE = new Outputs(List.of(), List.of());
+  /**
+   * Closed windows and alerts, in the order the entity journaled them: what the output topics and tables get. The
+   * first outputs of an entity also carry its {@code registration}: the listing of its id in the read side goes out
+   * with them (null otherwise), so that a new entity journals at once instead of waiting for its listing.
+   */
+  record Outputs(List<WindowClosed> windows, List<AnomalyDetected> alerts, EntityRegistered registration)
+      implements CborSerializable {
+    public static final Outputs NONE = new Outputs(List.of(), List.of(), null);
 
     public Outputs {
       windows = List.copyOf(windows);
       alerts = List.copyOf(alerts);
     }
 
+    public Outputs(List<WindowClosed> windows, List<AnomalyDetected> alerts) {
+      this(windows, alerts, null);
+    }
+
     public boolean isEmpty() {
-      return windows.isEmpty() && alerts.isEmpty();
+      return windows.isEmpty() && alerts.isEmpty() && registration == null;
     }
   }
 
@@ -107,8 +97,8 @@ public interface EntityProtocol {
   sealed interface Event extends CborSerializable {}
 
   /**
-   * The entity's first event: it recorded its first reading at {@code firstSeenMs} (processing time), for auditors.
-   * Journals written before entities listed themselves in the read side have it tagged, for the read side.
+   * The entity's first event: it recorded its first reading at {@code firstSeenMs} (processing time). Its outputs
+   * list the entity in the read side ({@link Outputs#registration}); auditors see when it appeared.
    */
   record EntityRegistered(long firstSeenMs) implements Event {}
 

@@ -7,17 +7,13 @@ import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.persistence.state.RecordPlan;
-import io.tidewatch.protocol.EntityProtocol.CloseIdleWindows;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.GetState;
+import io.tidewatch.protocol.EntityProtocol.InternalCommand;
 import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
-import io.tidewatch.protocol.EntityProtocol.IdleOutputsSent;
-import io.tidewatch.protocol.EntityProtocol.Listed;
-import io.tidewatch.protocol.EntityProtocol.Passivate;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
-import io.tidewatch.protocol.EntityProtocol.OutputsMarked;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.time.Clock;
@@ -25,7 +21,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -77,10 +72,25 @@ public final class TrackedEntity
   private final OutputSink outputs;
   private boolean publishing; // windows closed by the idle timer are being published
   private boolean outputsMarked; // the entity index says this entity has unpublished outputs
-  private boolean listing; // the read side is writing this new entity's listing; commands wait
-  private boolean listed;
   private long lastHeardMs;
   private boolean running; // recovered, so counted among the active entities
+  private final FoldedEvents folded = new FoldedEvents();
+
+  /** Timer: nothing arrived for the idle-close time, so close the windows that silence makes due. */
+  private enum CloseIdleWindows implements InternalCommand {
+    INSTANCE
+  }
+
+  /** Timer: silent with no open windows, so ask the shard to stop this entity until it is needed. */
+  private enum Passivate implements InternalCommand {
+    INSTANCE
+  }
+
+  /** The windows the idle timer closed reached the outputs ({@code count} of them), or not. */
+  private record IdleOutputsSent(int count, String failure) implements InternalCommand {}
+
+  /** The entity index marks this entity as having unpublished outputs, or not ({@code failure} says why). */
+  private record OutputsMarked(String failure) implements InternalCommand {}
 
   public static EntityTypeKey<Command> typeKey(String entityType) {
     return EntityTypeKey.create(Command.class, entityType);
@@ -182,54 +192,28 @@ public final class TrackedEntity
         .onCommand(GetState.class, this::onGetState)
         .onCommand(CloseIdleWindows.class, this::onCloseIdleWindows)
         .onCommand(Passivate.class, this::onPassivate)
-        .onCommand(Listed.class, this::onListed)
         .onCommand(IdleOutputsSent.class, this::onIdleOutputsSent)
         .onCommand(OutputsMarked.class, this::onOutputsMarked)
         .build();
   }
 
   private ReplyEffect<Event, EntityState> onRecordReadings(EntityState state, RecordReadings cmd) {
-    if (lastSequenceNumber(context) == 0 && !listed && !cmd.readings().isEmpty()) {
-      return listFirst();
-    }
     lastHeardMs = clock.millis();
-    RecordPlan plan = RecordPlan.of(state, cmd.topic(), cmd.readings(), lastSequenceNumber(context), lastHeardMs);
+    // Before the fold: a redelivery's outputs are those kept with the readings it repeats.
+    Outputs earlier = state.outputsOf(cmd.topic(), cmd.readings());
+    long lateBefore = state.lateReadings();
+    RecordPlan plan = folded.expect(
+        RecordPlan.record(state, cmd.topic(), cmd.readings(), lastSequenceNumber(context), lastHeardMs));
     if (plan.events().isEmpty()) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }
-    // Before the events are applied: a redelivery's outputs are those kept with the readings it repeats.
-    Outputs outputs = plan.outputs(plan.duplicates() == 0 ? Outputs.NONE : state.outputsOf(cmd.topic(), cmd.readings()));
+    Outputs outputs = plan.outputs(earlier);
     long started = System.nanoTime();
-    long lateBefore = state.lateReadings();
     return Effect()
         .persist(plan.events())
         .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
         .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs));
-  }
-
-  /**
-   * A new entity lists itself in the read side before it journals anything, so every entity with a journal is
-   * listed; its commands wait meanwhile (stashed, in order). If the listing fails, the entity stops with nothing
-   * journaled: its asks go unanswered, the ingest redelivers, and the shard starts a new incarnation that tries again.
-   */
-  private ReplyEffect<Event, EntityState> listFirst() {
-    if (!listing) {
-      listing = true;
-      CompletionStage<?> written = index.register(config.type(), entityId, clock.millis());
-      context.pipeToSelf(written, (ok, failure) -> new Listed(failure == null ? null : failure.toString()));
-    }
-    return Effect().stash();
-  }
-
-  private ReplyEffect<Event, EntityState> onListed(EntityState state, Listed result) {
-    listing = false;
-    if (result.failure() != null) {
-      context.getLog().warn("Stopping: could not list the entity in the read side: {}", result.failure());
-      return Effect().stop().thenNoReply();
-    }
-    listed = true;
-    return Effect().noReply().thenUnstashAll();
   }
 
   private ReplyEffect<Event, EntityState> onGetState(EntityState state, GetState cmd) {
@@ -238,8 +222,8 @@ public final class TrackedEntity
 
   /** Silence for the idle-close time: event time moves on with processing time, so due windows close. */
   private ReplyEffect<Event, EntityState> onCloseIdleWindows(EntityState state, CloseIdleWindows cmd) {
-    RecordPlan plan = RecordPlan.idle(state, clock.millis() - lastHeardMs);
-    if (plan.events().isEmpty()) {
+    long silentMs = clock.millis() - lastHeardMs;
+    if (!RecordPlan.closesAfterSilence(state, silentMs)) {
       watchSilence(state);
       clearOutputsMark(state);
       return Effect().noReply();
@@ -250,6 +234,7 @@ public final class TrackedEntity
           (ok, failure) -> new OutputsMarked(failure == null ? null : failure.toString()));
       return Effect().noReply();
     }
+    RecordPlan plan = folded.expect(RecordPlan.idle(state, silentMs));
     long started = System.nanoTime();
     return Effect()
         .persist(plan.events())
@@ -328,7 +313,39 @@ public final class TrackedEntity
 
   @Override
   public EventHandler<EntityState, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(EntityState::apply);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(folded::apply);
+  }
+
+  /**
+   * The events of the command being handled, whose change the command already made ({@link RecordPlan}): Pekko
+   * hands each to the event handler as soon as the command returns them, and that change must not be made twice.
+   * Any other event (recovery) is folded as usual. Matched by identity: a recovered event is always a new object.
+   */
+  private static final class FoldedEvents {
+    private List<Event> events = List.of();
+    private int next;
+    private EntityState state;
+
+    RecordPlan expect(RecordPlan plan) {
+      events = plan.events();
+      next = 0;
+      state = plan.state();
+      return plan;
+    }
+
+    EntityState apply(EntityState current, Event event) {
+      if (next < events.size() && events.get(next) == event) {
+        EntityState after = state;
+        if (++next == events.size()) {
+          events = List.of();
+          state = null;
+        }
+        return after;
+      }
+      events = List.of();
+      state = null;
+      return current.apply(event);
+    }
   }
 
   /** Snapshots every {@value #SNAPSHOT_EVERY} events, keeping two; events are never deleted (auditors need them). */

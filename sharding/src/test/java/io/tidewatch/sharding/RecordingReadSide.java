@@ -12,30 +12,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
- * The entity's view of the read side for tests: what it listed, the pending-output marks it set, and the outputs it
- * published itself; {@code registration} and {@code publication} decide how each write ends.
+ * The entity's view of the read side for tests: the pending-output marks it set and the outputs it published itself;
+ * {@code publication} decides how each publication ends.
  */
 final class RecordingReadSide implements EntityIndex, OutputSink {
 
-  final List<String> listed = new CopyOnWriteArrayList<>();
   final Map<String, Boolean> pendingMarks = new ConcurrentHashMap<>();
   final List<Outputs> published = new CopyOnWriteArrayList<>();
-  private final Supplier<CompletableFuture<?>> registration;
   private final Supplier<CompletableFuture<?>> publication;
 
   RecordingReadSide() {
-    this(() -> CompletableFuture.completedFuture(null), () -> CompletableFuture.completedFuture(null));
+    this(() -> CompletableFuture.completedFuture(null));
   }
 
-  RecordingReadSide(Supplier<CompletableFuture<?>> registration, Supplier<CompletableFuture<?>> publication) {
-    this.registration = registration;
+  RecordingReadSide(Supplier<CompletableFuture<?>> publication) {
     this.publication = publication;
-  }
-
-  @Override
-  public CompletionStage<?> register(String type, String id, long firstSeenMs) {
-    listed.add(type + "/" + id);
-    return registration.get();
   }
 
   @Override

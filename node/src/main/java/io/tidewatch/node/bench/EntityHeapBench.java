@@ -96,9 +96,7 @@ public final class EntityHeapBench {
     List<EntityState> states = new ArrayList<>(entities);
     for (int i = 0; i < entities; i++) {
       EntityState state = new EntityState(sensor, String.format(Locale.ROOT, "sensor-%05d", i));
-      for (Event e : RecordPlan.of(state, DEFAULT_TOPIC, readings(random, i), 0, 0).events()) {
-        state.apply(e);
-      }
+      RecordPlan.record(state, DEFAULT_TOPIC, readings(random, i), 0, 0);
       states.add(state);
     }
     long after = usedHeapAfterGc();
@@ -188,11 +186,6 @@ public final class EntityHeapBench {
 
   /** The bench measures the heap of entities: their listing and output marks go nowhere. */
   private static final class NoReadSide implements EntityIndex {
-    @Override
-    public CompletionStage<?> register(String type, String id, long firstSeenMs) {
-      return CompletableFuture.completedFuture(null);
-    }
-
     @Override
     public CompletionStage<?> outputsPending(String type, String id, boolean pending) {
       return CompletableFuture.completedFuture(null);

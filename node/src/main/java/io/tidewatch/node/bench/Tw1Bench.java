@@ -126,8 +126,7 @@ public final class Tw1Bench {
       EntityState state = states.computeIfAbsent(r.entityId(), id -> new EntityState(config, id));
       long offset = offsets.merge(r.entityId(), 1L, Long::sum);
       var reading = new SourcedReading(r.ts(), Map.of("temperature", r.temperature()), null, Map.of(), 0, offset);
-      for (Event e : RecordPlan.of(state, EntityProtocol.DEFAULT_TOPIC, List.of(reading), 0, 0).events()) {
-        state.apply(e);
+      for (Event e : RecordPlan.record(state, EntityProtocol.DEFAULT_TOPIC, List.of(reading), 0, 0).events()) {
         if (e instanceof WindowClosed) {
           closed.computeIfAbsent(r.entityId(), id -> new long[1])[0]++;
         }

@@ -56,7 +56,6 @@ public final class MetricHistory {
     return previous;
   }
 
-
   /** The last {@code n} values (fewer if fewer were seen), oldest first. */
   public double[] last(int n) {
     int count = Math.min(n, size);
@@ -76,15 +75,6 @@ public final class MetricHistory {
 
   public static MetricHistory restore(Snapshot s) {
     return restore(s.previous(), s.values(), s.capacity());
-  }
-
-  public MetricHistory copy() {
-    MetricHistory copy = new MetricHistory(capacity);
-    copy.previous = previous;
-    copy.size = size;
-    copy.next = next;
-    copy.ring = ring.clone();
-    return copy;
   }
 
   @Override

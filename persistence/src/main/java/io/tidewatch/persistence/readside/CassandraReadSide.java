@@ -41,8 +41,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * The read side in Cassandra (deploy's tidewatch.cql), written with the outputs, before the ingest commits the
  * readings that produced them ({@link OutputSink}):
  * <ul>
- *   <li>{@code entity_ids}: one partition per entity type, in id order; each entity lists itself before its first
- *       journal write ({@link EntityIndex}).
+ *   <li>{@code entity_ids}: one partition per entity type, in id order; an entity is listed with its first
+ *       outputs, before the ingest commits its first readings ({@link EntityIndex}).
  *   <li>{@code entity_windows}: every closed window, one row per metric, one partition per entity and UTC month of
  *       the window end, newest end first; {@code entity_alerts}: every alert, per entity and month of its event
  *       time, newest first; {@code entity_buckets}: which months an entity has of each, so a page walks only those.
@@ -116,9 +116,11 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
     return LocalDate.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC).toString();
   }
 
-  /** Registrations arriving while one is written share the next write ({@link GroupedWrites}). */
-  @Override
-  public CompletionStage<?> register(String type, String id, long firstSeenMs) {
+  /**
+   * Lists the entity; listing it again changes nothing but its first-seen time. Registrations arriving while one is
+   * written share the next write ({@link GroupedWrites}).
+   */
+  private CompletionStage<?> register(String type, String id, long firstSeenMs) {
     return registrations.add(new Registration(type, id, firstSeenMs));
   }
 
@@ -171,10 +173,15 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
 
   /**
    * Writes the entity's windows (a row per metric) and alerts into its tables, the months they fall in into
-   * entity_buckets, and the alerts into recent_alerts.
+   * entity_buckets, the alerts into recent_alerts, and its listing if the outputs carry its registration.
    */
   @Override
   public CompletionStage<?> publish(String type, String id, Outputs outputs) {
+    if (outputs.registration() != null) {
+      CompletionStage<?> listed = register(type, id, outputs.registration().firstSeenMs());
+      Outputs rest = new Outputs(outputs.windows(), outputs.alerts());
+      return rest.isEmpty() ? listed : listed.thenCombine(publish(type, id, rest), (a, b) -> null);
+    }
     if (outputs.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }

@@ -7,16 +7,16 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What the API reads without asking entities: which entities exist, every closed window and alert of one entity,
- * and the alerts of all of them by detection time. Entities list themselves ({@link EntityIndex}) before their
- * first event is journaled; windows and alerts are written with the outputs, before the readings that produced them
- * are committed ({@code OutputSink}), so they trail the journal by the time of one publish (milliseconds).
+ * and the alerts of all of them by detection time. The listing, windows and alerts are written with the outputs,
+ * before the readings that produced them are committed ({@code OutputSink}), so they trail the journal by the time
+ * of one publish (milliseconds).
  */
 public interface ReadSide {
 
   /** Ids of entities of {@code type} in id order, after {@code after} (exclusive; null from the start). */
   CompletionStage<List<String>> entityIds(String type, String after, int limit);
 
-  /** True if the entity is listed: it journaled something, or is about to. */
+  /** True if the entity is listed: it journaled readings, and their outputs were published. */
   CompletionStage<Boolean> listed(String type, String id);
 
   /** The entity's closed windows (a view per metric) that match, in {@link WindowCursor#NEWEST_FIRST} order. */

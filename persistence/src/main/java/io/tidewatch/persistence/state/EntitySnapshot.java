@@ -6,6 +6,7 @@ import io.tidewatch.persistence.window.SessionWindows;
 import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.protocol.CborSerializable;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import java.util.Map;
  * @param recentAlertCauses for each of {@code recentAlerts}: the reading that raised it; absent in version 1
  * @param lastCause the last applied reading, packed; -1 for none
  * @param idleUnpublished windows closed by the idle timer, not yet marked published; absent in version 1
+ * @param registration the entity's first event; absent before version 3 (entities then listed themselves first)
+ * @param registrationCause the entity's first reading, packed; -1 for none
  */
 public record EntitySnapshot(
     int version,
@@ -44,11 +47,16 @@ public record EntitySnapshot(
     List<AnomalyDetected> recentAlerts,
     List<Long> recentAlertCauses,
     long lastCause,
-    List<WindowClosed> idleUnpublished)
+    List<WindowClosed> idleUnpublished,
+    EntityRegistered registration,
+    long registrationCause)
     implements CborSerializable {
 
-  /** Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags. */
-  public static final int CURRENT_VERSION = 2;
+  /**
+   * Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags;
+   * version 3 the registration, listed in the read side with the entity's first outputs.
+   */
+  public static final int CURRENT_VERSION = 3;
 
   public static EntitySnapshot of(EntityState s) {
     Map<String, List<Long>> sessions = new HashMap<>();
@@ -84,7 +92,9 @@ public record EntitySnapshot(
         s.recentAlerts.stream().map(Caused::output).toList(),
         s.recentAlerts.stream().map(Caused::packed).toList(),
         new Caused<>(null, s.lastPartition, s.lastOffset).packed(),
-        List.copyOf(s.idleUnpublished));
+        List.copyOf(s.idleUnpublished),
+        s.registration == null ? null : s.registration.output(),
+        s.registration == null ? -1 : s.registration.packed());
   }
 
   public EntityState restore(EntityTypeConfig config, String entityId) {
@@ -124,6 +134,9 @@ public record EntitySnapshot(
     s.lastOffset = last.offset();
     if (idleUnpublished != null && !idleUnpublished.isEmpty()) {
       s.idleUnpublished = new ArrayList<>(idleUnpublished);
+    }
+    if (registration != null) {
+      s.registration = Caused.unpack(registration, registrationCause);
     }
     return s;
   }

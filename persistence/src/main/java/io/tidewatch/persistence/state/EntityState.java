@@ -7,6 +7,7 @@ import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
@@ -32,7 +33,8 @@ import java.util.Map;
  * the audit replay (state as of a point) and the tests all fold events through {@link #apply}.
  *
  * <p>Mutable for speed (a backlog brings thousands of readings per event); it never leaves its owner: replies are
- * immutable views, snapshots are {@link EntitySnapshot} records, and the command side plans on a {@link #copy()}.
+ * immutable views and snapshots are {@link EntitySnapshot} records. A command folds its readings into it once, in
+ * place ({@link RecordPlan}); the events it journals make the same change again only on recovery and replay.
  */
 public final class EntityState {
 
@@ -59,6 +61,8 @@ public final class EntityState {
   /** Where the last applied reading came from: outputs journaled after it are its outputs. */
   int lastPartition = Caused.NO_READING;
   long lastOffset = -1;
+  /** The entity's first event, with its first reading: a redelivery of that reading lists the entity again. */
+  Caused<EntityRegistered> registration;
   /** Windows the idle timer closed that are not yet marked published ({@link IdleOutputsPublished}), oldest first. */
   List<WindowClosed> idleUnpublished = List.of();
   /** See {@link #initial}: applying an event to this state starts a new one instead of changing it. */
@@ -88,6 +92,14 @@ public final class EntityState {
     }
   }
 
+  /**
+   * The state a command may fold into: this one, or a new one if this is the {@link #initial} state, which must
+   * stay unchanged.
+   */
+  EntityState writable() {
+    return initial ? new EntityState(config, entityId) : this;
+  }
+
   /** Applies one journaled event. Deterministic: replaying the journal rebuilds exactly this state. */
   public EntityState apply(Event event) {
     if (initial) {
@@ -113,13 +125,16 @@ public final class EntityState {
       idleUnpublished = published.count() >= idleUnpublished.size()
           ? List.of()
           : new ArrayList<>(idleUnpublished.subList(published.count(), idleUnpublished.size()));
-    } // EntityRegistered changes nothing the entity computes: it is there for the read side and for auditors
+    } else if (event instanceof EntityRegistered registered) {
+      registration = new Caused<>(registered, Caused.NO_READING, -1); // caused by the reading that follows it
+    }
     return this;
   }
 
   /**
    * The outputs that the already-recorded ones among {@code readings} produced, as far as the state keeps them
-   * ({@code recentWindowsPerSpec} windows per spec, {@code recentAlerts} alerts), oldest first: a redelivered batch
+   * ({@code recentWindowsPerSpec} windows per spec, {@code recentAlerts} alerts, the registration), oldest first: a
+   * redelivered batch
    * answers with them, so that outputs lost in a crash before they were published go out on the redelivery.
    */
   public Outputs outputsOf(String topic, List<SourcedReading> readings) {
@@ -154,7 +169,8 @@ public final class EntityState {
         alerts.add(a.output());
       }
     }
-    return new Outputs(windows, alerts);
+    boolean registered = registration != null && causedBy(registration, redelivered);
+    return new Outputs(windows, alerts, registered ? registration.output() : null);
   }
 
   private static boolean causedBy(Caused<?> output, Map<Integer, long[]> redelivered) {
@@ -177,7 +193,7 @@ public final class EntityState {
    * {@code Long.MIN_VALUE} until the first reading.
    */
   public long watermark() {
-    return maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - config.allowedLatenessMs();
+    return maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : watermarkAt(maxEventTime);
   }
 
   public long maxEventTime() {
@@ -188,17 +204,19 @@ public final class EntityState {
     return windows.values().stream().anyMatch(w -> !w.open().isEmpty());
   }
 
-  /** Open windows the watermark has reached, oldest end first: the next {@link WindowClosed} events. */
-  public List<WindowClosed> dueWindows() {
-    long watermark = watermark();
-    List<WindowClosed> due = new ArrayList<>();
+  /** What the watermark would be had the entity seen event time {@code maxEventTime}. */
+  long watermarkAt(long maxEventTime) {
+    return maxEventTime - config.allowedLatenessMs();
+  }
+
+  /** Adds to {@code due} the open windows {@code watermark} has reached, oldest end first: the next closes. */
+  void collectDue(long watermark, List<WindowClosed> due) {
     for (SpecWindows specWindows : windows.values()) {
       specWindows.collectDue(watermark, due);
     }
     if (due.size() > 1) {
       due.sort(Comparator.comparingLong(WindowClosed::end).thenComparing(WindowClosed::spec));
     }
-    return due;
   }
 
   /** The anomaly rules this reading breaks, judged against what came before it. Changes nothing. */
@@ -222,6 +240,9 @@ public final class EntityState {
 
   /** How a recorded reading changes the state; {@link RecordPlan} folds readings through it one at a time. */
   void applyReading(String topic, SourcedReading reading) {
+    if (readings == 0 && registration != null) {
+      registration = new Caused<>(registration.output(), reading.partition(), reading.offset());
+    }
     offsets.advance(topic, reading.partition(), reading.offset());
     lastPartition = reading.partition();
     lastOffset = reading.offset();
@@ -272,26 +293,6 @@ public final class EntityState {
     }
   }
 
-  /** A deep copy, for planning the events of a command without touching the live state (once per command). */
-  public EntityState copy() {
-    EntityState copy = new EntityState(config, entityId);
-    copy.readings = readings;
-    copy.lateReadings = lateReadings;
-    copy.duplicates = duplicates;
-    copy.anomalies = anomalies;
-    copy.maxEventTime = maxEventTime;
-    copy.offsets.putAll(offsets);
-    metrics.forEach((metric, summary) -> copy.metrics.put(metric, new MetricSummary(summary.last, summary.count)));
-    windows.forEach((spec, open) -> copy.windows.put(spec, open.copy()));
-    recentWindows.forEach((spec, kept) -> copy.recentWindows.put(spec, new ArrayDeque<>(kept)));
-    histories.forEach((metric, history) -> copy.histories.put(metric, history.copy()));
-    copy.recentAlerts.addAll(recentAlerts);
-    copy.lastPartition = lastPartition;
-    copy.lastOffset = lastOffset;
-    copy.idleUnpublished = idleUnpublished.isEmpty() ? List.of() : new ArrayList<>(idleUnpublished);
-    return copy;
-  }
-
   public long readings() {
     return readings;
   }
@@ -314,7 +315,6 @@ public final class EntityState {
     recentWindows.values().forEach(kept -> kept.forEach(w -> all.add(w.output())));
     return all;
   }
-
 
   public EntityStateView toView(long lastSeqNr) {
     List<WindowView> openViews = new ArrayList<>();

@@ -14,89 +14,113 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The events a command produces, decided by folding its readings one by one through a copy of the state:
- * readings up to each point where the watermark closes windows, the alerts they raised, then those
- * {@link WindowClosed} events, and so on. The result is therefore the same however the readings were batched, and
- * the event handler only has to apply what was decided. Alerts do not split the readings: applying an alert
- * changes nothing the later readings depend on, and fewer events mean fewer journal rows.
+ * What a command did to an entity: its readings folded one by one into the state, in place, and the events that
+ * fold stands for — readings up to each point where the watermark closes windows, the alerts they raised, then those
+ * {@link WindowClosed} events, and so on. Each reading is folded once: the events are the journal's record of a
+ * change already made, and {@link EntityState#apply} makes the same change from them on recovery and replay, through
+ * the same steps. The result is the same however the readings were batched. Alerts do not split the readings:
+ * applying an alert changes nothing the later readings depend on, and fewer events mean fewer journal rows.
+ *
+ * <p>Folding in place is safe in the entity because a failed journal write stops it: Pekko then recovers a new
+ * state from the journal, and the changed one is dropped with the events that did not land.
+ *
+ * @param state the state after the command: the one given, or a new one if that was the never-changed initial state
  */
-public record RecordPlan(List<Event> events, int recorded, int duplicates) {
+public record RecordPlan(List<Event> events, int recorded, int duplicates, EntityState state) {
 
   public RecordPlan {
     events = List.copyOf(events);
   }
 
   /**
-   * What the plan sends out: the windows it closes and the alerts it raises, plus {@code earlier} (the outputs of
-   * redelivered readings, {@link EntityState#outputsOf}) first.
+   * What the plan sends out: the windows it closes, the alerts it raises and the entity's registration if it begins
+   * the journal, plus {@code earlier} (the outputs of redelivered readings, {@link EntityState#outputsOf}, taken
+   * before the fold) first.
    */
   public Outputs outputs(Outputs earlier) {
     List<WindowClosed> windows = new ArrayList<>(earlier.windows());
     List<AnomalyDetected> alerts = new ArrayList<>(earlier.alerts());
+    EntityRegistered registration = earlier.registration();
     for (Event event : events) {
       if (event instanceof WindowClosed closed) {
         windows.add(closed);
       } else if (event instanceof AnomalyDetected alert) {
         alerts.add(alert);
+      } else if (event instanceof EntityRegistered registered) {
+        registration = registered;
       }
     }
-    return windows.isEmpty() && alerts.isEmpty() ? Outputs.NONE : new Outputs(windows, alerts);
+    Outputs outputs = new Outputs(windows, alerts, registration);
+    return outputs.isEmpty() ? Outputs.NONE : outputs;
   }
 
   /**
+   * Records {@code readings} into {@code state}, skipping those already recorded (redeliveries).
+   *
    * @param lastSeqNr the entity's last sequence number: alert ids name the sequence number of their event, and an
    *     entity at 0 begins its journal with {@link EntityRegistered}
    * @param nowMs processing time, recorded as the detection time of alerts
    */
-  public static RecordPlan of(
+  public static RecordPlan record(
       EntityState state, String topic, List<SourcedReading> readings, long lastSeqNr, long nowMs) {
-    Builder plan = new Builder(state, topic, lastSeqNr);
+    Builder plan = new Builder(state.writable(), topic, lastSeqNr);
     if (lastSeqNr == 0 && !readings.isEmpty()) {
       plan.add(new EntityRegistered(nowMs));
     }
     int recorded = 0;
     int duplicates = 0;
+    List<WindowClosed> due = new ArrayList<>(2);
     for (SourcedReading reading : readings) {
-      if (plan.scratch.isDuplicate(topic, reading)) {
+      if (plan.state.isDuplicate(topic, reading)) {
         duplicates++;
         continue;
       }
       recorded++;
-      for (AnomalyHit hit : plan.scratch.detect(reading)) {
+      for (AnomalyHit hit : plan.state.detect(reading)) {
         plan.alerts.add(new PendingAlert(hit, reading.ts()));
       }
       plan.chunk.add(reading);
-      plan.scratch.applyReading(topic, reading);
-      List<WindowClosed> due = plan.scratch.dueWindows();
+      plan.state.applyReading(topic, reading);
+      plan.state.collectDue(plan.state.watermark(), due);
       if (!due.isEmpty()) {
-        plan.flushChunk(state.entityId, nowMs);
+        plan.flushChunk(nowMs);
         due.forEach(plan::add);
+        due.clear();
       }
     }
-    plan.flushChunk(state.entityId, nowMs);
+    plan.flushChunk(nowMs);
     if (duplicates > 0) {
       plan.add(new DuplicatesIgnored(duplicates));
     }
-    return new RecordPlan(plan.events, recorded, duplicates);
+    return new RecordPlan(plan.events, recorded, duplicates, plan.state);
   }
 
   /**
-   * The entity heard nothing for {@code silentMs} of processing time: move its event time on by as much and close
-   * what that makes due. Empty if nothing would close.
+   * The entity heard nothing for {@code silentMs} of processing time: its event time moves on by as much, closing
+   * what that makes due. Changes nothing, and plans no event, if nothing would close.
    */
   public static RecordPlan idle(EntityState state, long silentMs) {
-    if (state.maxEventTime() == Long.MIN_VALUE) {
-      return new RecordPlan(List.of(), 0, 0);
-    }
-    Builder plan = new Builder(state, null, 0);
-    plan.scratch.apply(new IdleTimeAdvanced(state.maxEventTime() + silentMs));
-    List<WindowClosed> due = plan.scratch.dueWindows();
+    List<WindowClosed> due = dueAfterSilence(state, silentMs);
     if (due.isEmpty()) {
-      return new RecordPlan(List.of(), 0, 0);
+      return new RecordPlan(List.of(), 0, 0, state);
     }
-    plan.events.add(new IdleTimeAdvanced(state.maxEventTime() + silentMs));
+    Builder plan = new Builder(state.writable(), null, 0);
+    plan.add(new IdleTimeAdvanced(state.maxEventTime() + silentMs));
     due.forEach(plan::add);
-    return new RecordPlan(plan.events, 0, 0);
+    return new RecordPlan(plan.events, 0, 0, plan.state);
+  }
+
+  /** True if {@link #idle} would close windows. Changes nothing. */
+  public static boolean closesAfterSilence(EntityState state, long silentMs) {
+    return !dueAfterSilence(state, silentMs).isEmpty();
+  }
+
+  private static List<WindowClosed> dueAfterSilence(EntityState state, long silentMs) {
+    List<WindowClosed> due = new ArrayList<>(2);
+    if (state.maxEventTime() != Long.MIN_VALUE) {
+      state.collectDue(state.watermarkAt(state.maxEventTime() + silentMs), due);
+    }
+    return due;
   }
 
   private static AnomalyDetected alert(String entityId, long seqNr, AnomalyHit hit, long ts, long nowMs) {
@@ -115,7 +139,7 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
   private record PendingAlert(AnomalyHit hit, long ts) {}
 
   private static final class Builder {
-    final EntityState scratch;
+    final EntityState state;
     final String topic;
     final long lastSeqNr;
     final List<Event> events = new ArrayList<>();
@@ -123,7 +147,7 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
     final List<PendingAlert> alerts = new ArrayList<>();
 
     Builder(EntityState state, String topic, long lastSeqNr) {
-      this.scratch = state.copy();
+      this.state = state;
       this.topic = topic;
       this.lastSeqNr = lastSeqNr;
     }
@@ -132,20 +156,21 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates) {
       return lastSeqNr + events.size() + 1;
     }
 
-    /** The chunk's readings (already applied to the scratch state, one by one), then the alerts they raised. */
-    void flushChunk(String entityId, long nowMs) {
+    /** The chunk's readings (already folded into the state, one by one), then the alerts they raised. */
+    void flushChunk(long nowMs) {
       if (!chunk.isEmpty()) {
         events.add(new ReadingsRecorded(topic, chunk));
         chunk = new ArrayList<>();
       }
       for (PendingAlert pending : alerts) {
-        add(alert(entityId, nextSeqNr(), pending.hit(), pending.ts(), nowMs));
+        add(alert(state.entityId, nextSeqNr(), pending.hit(), pending.ts(), nowMs));
       }
       alerts.clear();
     }
 
+    /** An event that is not readings changes the state exactly as its replay will. */
     void add(Event event) {
-      scratch.apply(event);
+      state.apply(event);
       events.add(event);
     }
   }

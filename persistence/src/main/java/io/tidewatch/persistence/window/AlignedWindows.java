@@ -60,11 +60,4 @@ public final class AlignedWindows implements SpecWindows {
   public void restore(OpenWindow window) {
     byStart.put(window.start(), window);
   }
-
-  @Override
-  public AlignedWindows copy() {
-    AlignedWindows copy = new AlignedWindows(spec);
-    byStart.forEach((start, w) -> copy.byStart.put(start, w.copy()));
-    return copy;
-  }
 }

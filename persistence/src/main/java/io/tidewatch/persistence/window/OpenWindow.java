@@ -77,7 +77,6 @@ public final class OpenWindow {
     this.end = end;
   }
 
-
   public String spec() {
     return spec;
   }
@@ -114,20 +113,6 @@ public final class OpenWindow {
     }
     s.events().forEach(w::countEvent);
     return w;
-  }
-
-  public OpenWindow copy() {
-    OpenWindow copy = new OpenWindow(spec, start, end);
-    copy.count = count;
-    copy.names = names.clone();
-    copy.stats = new RunningStats[stats.length];
-    for (int i = 0; i < stats.length; i++) {
-      copy.stats[i] = stats[i].copy();
-    }
-    if (events != null) {
-      copy.events = new HashMap<>(events);
-    }
-    return copy;
   }
 
   /** The event that closes this window, with its final aggregates. */

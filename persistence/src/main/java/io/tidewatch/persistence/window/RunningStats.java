@@ -49,7 +49,6 @@ public final class RunningStats {
     count = total;
   }
 
-
   /** The exact running values, for snapshots. */
   public record Snapshot(long count, double sum, double min, double max, double mean, double m2) {}
 
@@ -66,17 +65,6 @@ public final class RunningStats {
     stats.mean = s.mean();
     stats.m2 = s.m2();
     return stats;
-  }
-
-  public RunningStats copy() {
-    RunningStats copy = new RunningStats();
-    copy.count = count;
-    copy.sum = sum;
-    copy.min = min;
-    copy.max = max;
-    copy.mean = mean;
-    copy.m2 = m2;
-    return copy;
   }
 
   public MetricAggregate toAggregate() {

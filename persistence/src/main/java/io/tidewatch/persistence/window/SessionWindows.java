@@ -107,13 +107,4 @@ public final class SessionWindows implements SpecWindows {
     lastClosedFirst = first;
     lastClosedEnd = end;
   }
-
-  @Override
-  public SessionWindows copy() {
-    SessionWindows copy = new SessionWindows(spec);
-    byStart.forEach((start, w) -> copy.byStart.put(start, w.copy()));
-    copy.lastClosedFirst = lastClosedFirst;
-    copy.lastClosedEnd = lastClosedEnd;
-    return copy;
-  }
 }

@@ -29,5 +29,4 @@ public sealed interface SpecWindows permits AlignedWindows, SessionWindows {
   /** Puts back an open window (restoring a snapshot). */
   void restore(OpenWindow window);
 
-  SpecWindows copy();
 }

@@ -24,11 +24,8 @@ class EntityStateTest {
   private final List<Event> journal = new ArrayList<>();
 
   private RecordPlan record(SourcedReading... readings) {
-    RecordPlan plan = RecordPlan.of(state, DEFAULT_TOPIC, List.of(readings), journal.size(), 0);
-    plan.events().forEach(e -> {
-      state.apply(e);
-      journal.add(e);
-    });
+    RecordPlan plan = RecordPlan.record(state, DEFAULT_TOPIC, List.of(readings), journal.size(), 0);
+    journal.addAll(plan.events());
     return plan;
   }
 
@@ -115,7 +112,7 @@ class EntityStateTest {
   void theSameOffsetFromAnotherTopicIsNoRedelivery() {
     record(reading(5, T0 + 1_000, 20.0));
 
-    RecordPlan plan = RecordPlan.of(state, "readings-v2", List.of(reading(5, T0 + 2_000, 21.0)), journal.size(), 0);
+    RecordPlan plan = RecordPlan.record(state, "readings-v2", List.of(reading(5, T0 + 2_000, 21.0)), journal.size(), 0);
 
     assertEquals(1, plan.recorded());
     assertEquals(0, plan.duplicates());
@@ -133,8 +130,7 @@ class EntityStateTest {
     List<Event> oneByOne = new ArrayList<>();
     EntityState incremental = new EntityState(MINUTE_WINDOWS, "sensor-00001");
     for (SourcedReading r : stream) {
-      for (Event e : RecordPlan.of(incremental, DEFAULT_TOPIC, List.of(r), oneByOne.size(), 0).events()) {
-        incremental.apply(e);
+      for (Event e : RecordPlan.record(incremental, DEFAULT_TOPIC, List.of(r), oneByOne.size(), 0).events()) {
         oneByOne.add(e);
       }
     }

@@ -103,8 +103,7 @@ class SessionWindowsProperties {
     EntityState state = new EntityState(SESSIONS, "user-00001");
     TreeMap<Long, String> actual = new TreeMap<>();
     for (List<SourcedReading> batch : RandomStreams.batches(random, stream, 30)) {
-      for (Event event : RecordPlan.of(state, DEFAULT_TOPIC, batch, 0, 0).events()) {
-        state.apply(event);
+      for (Event event : RecordPlan.record(state, DEFAULT_TOPIC, batch, 0, 0).events()) {
         if (event instanceof WindowClosed closed) {
           assertEquals(null, actual.get(closed.start()), "a session closes once");
           actual.put(

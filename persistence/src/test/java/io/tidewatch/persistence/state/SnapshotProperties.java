@@ -61,13 +61,11 @@ class SnapshotProperties {
     EntityState live = new EntityState(EVERYTHING, "sensor-1");
     List<Event> journal = new ArrayList<>();
     for (int i = 0; i < stream.size(); i += 7) {
-      for (Event e : RecordPlan.of(live, DEFAULT_TOPIC, stream.subList(i, Math.min(stream.size(), i + 7)), journal.size(), 42).events()) {
-        live.apply(e);
+      for (Event e : RecordPlan.record(live, DEFAULT_TOPIC, stream.subList(i, Math.min(stream.size(), i + 7)), journal.size(), 42).events()) {
         journal.add(e);
       }
     }
     journal.addAll(RecordPlan.idle(live, 600_000).events());
-    RecordPlan.idle(live, 600_000).events().forEach(live::apply);
 
     int cut = journal.isEmpty() ? 0 : snapshotAt % (journal.size() + 1);
     EntityState upToCut = new EntityState(EVERYTHING, "sensor-1");

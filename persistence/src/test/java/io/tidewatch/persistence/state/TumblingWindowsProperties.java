@@ -79,8 +79,7 @@ class TumblingWindowsProperties {
     EntityState state = new EntityState(MINUTE_WINDOWS, "sensor-00001");
     Map<Long, long[]> actual = new TreeMap<>();
     for (List<SourcedReading> batch : RandomStreams.batches(random, stream, 40)) {
-      for (Event event : RecordPlan.of(state, DEFAULT_TOPIC, batch, 0, 0).events()) {
-        state.apply(event);
+      for (Event event : RecordPlan.record(state, DEFAULT_TOPIC, batch, 0, 0).events()) {
         if (event instanceof WindowClosed closed) {
           assertEquals(false, actual.containsKey(closed.start()), "a window closes once");
           actual.put(closed.start(), new long[] {closed.count(), (long) closed.metrics().get("temperature").sum()});
