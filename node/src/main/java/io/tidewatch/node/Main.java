@@ -9,6 +9,7 @@ import io.tidewatch.node.commands.MigrateReadSideCommand;
 import io.tidewatch.node.commands.NodeCommand;
 import io.tidewatch.node.commands.ReplayCommand;
 import io.tidewatch.node.commands.SimulateCommand;
+import com.typesafe.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,8 @@ import picocli.CommandLine.Command;
     subcommands = {BenchCommand.class, ClusterCommand.class, ClusterDemoCommand.class, DemoCommand.class, InfraCommand.class, MigrateReadSideCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class})
 public final class Main {
 
+  private static final int EX_CONFIG = 78;
+
   public static void main(String[] args) {
     // Libraries hand out futures whose plain continuations run on the common pool; with parallelism 1 (any
     // 2-core machine) the JDK would start a thread per continuation instead. Must be set before first use.
@@ -30,6 +33,25 @@ public final class Main {
           String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
     // Exit explicitly: client libraries may leave non-daemon threads behind once a command is done.
-    System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    System.exit(new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::configurationError)
+        .execute(args));
+  }
+
+  /**
+   * A setting that cannot be used stops the command with one line that names the key, where it was set and the
+   * rule (Typesafe Config's own messages do, and so do ours: {@link ConfigException.BadValue}); exit code 78
+   * (EX_CONFIG). Anything else is a bug and keeps its stack trace.
+   */
+  private static int configurationError(Exception e, CommandLine command, CommandLine.ParseResult parsed)
+      throws Exception {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConfigException config) {
+        command.getErr().println("tidewatch " + command.getCommandName() + ": configuration error: " + config.getMessage());
+        return EX_CONFIG;
+      }
+    }
+    throw e;
   }
 }

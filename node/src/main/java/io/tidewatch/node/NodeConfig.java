@@ -1,6 +1,7 @@
 package io.tidewatch.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ public final class NodeConfig {
     Config layered = overrides;
     if (file != null) {
       if (!Files.isReadable(file)) {
-        throw new IllegalArgumentException("config file " + file.toAbsolutePath() + " cannot be read");
+        throw new ConfigException.Generic("config file " + file.toAbsolutePath() + " cannot be read");
       }
       layered = layered.withFallback(ConfigFactory.parseFile(file.toFile()));
     }

@@ -1,6 +1,8 @@
 package io.tidewatch.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigOrigin;
 import io.tidewatch.http.auth.ApiTokens;
 import io.tidewatch.http.auth.Role;
 import java.io.IOException;
@@ -27,7 +29,7 @@ public final class NodeTokens {
   public static ApiTokens load(Config config) {
     String configured = config.getString("tidewatch.http.tokens");
     if (!configured.isBlank()) {
-      ApiTokens tokens = ApiTokens.parse(configured);
+      ApiTokens tokens = parse(configured, config.getValue("tidewatch.http.tokens").origin(), "tidewatch.http.tokens");
       log.info("API: {} bearer token(s) from tidewatch.http.tokens", tokens.size());
       return tokens;
     }
@@ -37,11 +39,21 @@ public final class NodeTokens {
         write(file, ApiTokens.generate());
         log.info("API: made one bearer token per role in {}", file.toAbsolutePath());
       }
-      ApiTokens tokens = ApiTokens.parse(Files.readString(file));
+      ApiTokens tokens = parse(
+          Files.readString(file), config.getValue("tidewatch.http.tokens-file").origin(), "tidewatch.http.tokens-file");
       log.info("API: {} bearer token(s) from {}", tokens.size(), file.toAbsolutePath());
       return tokens;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write the tokens file " + file.toAbsolutePath(), e);
+    }
+  }
+
+  /** Tokens from {@code spec}; a bad one stops the node with the key it came from and the rule it breaks. */
+  private static ApiTokens parse(String spec, ConfigOrigin origin, String key) {
+    try {
+      return ApiTokens.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException.BadValue(origin, key, e.getMessage());
     }
   }
 

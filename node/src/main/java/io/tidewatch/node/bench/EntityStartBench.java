@@ -43,7 +43,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * What it costs to wake entities never seen before, against a real local Cassandra: the wall time and the CPU of
  * this JVM and of Cassandra per start, for a bare event-sourced actor (Pekko persistence-typed and the Cassandra
  * plugin with Tidewatch's journal settings, events-by-tag off, one small event each) and for Tidewatch's own
- * entity (listing in the read side, then one reading). A cold backlog such as TW-1 wakes every entity once: the
+ * entity (one reading journaled, then the outputs of the reply published as the ingest does: the listing). A cold backlog such as TW-1 wakes every entity once: the
  * bare figures are the floor the chosen components set, whatever the entity does.
  */
 public final class EntityStartBench {
@@ -85,7 +85,8 @@ public final class EntityStartBench {
         List<Variant> variants = List.of(
             new Variant("bare event-sourced actor", id -> BareEntity.create("bare-" + id)),
             new Variant("Tidewatch entity, one reading", id -> TrackedProbe.create(
-                TrackedEntity.create(sensor, settings, readSide, readSide, id, Optional.empty(), Clock.systemUTC()))));
+                TrackedEntity.create(sensor, settings, readSide, readSide, id, Optional.empty(), Clock.systemUTC()),
+                outputs -> readSide.publish(sensor.type(), id, outputs))));
         for (int v = 0; v < variants.size(); v++) { // the JIT compiles the code paths of every variant first
           startAll(system, cassandra, v, variants.get(v), "warmup-", warmup, inFlight);
         }
@@ -174,12 +175,13 @@ public final class EntityStartBench {
     }
   }
 
-  /** Tidewatch's entity as a child, sent one reading per probe. */
+  /** Tidewatch's entity as a child, sent one reading per probe; answers once the reply's outputs are published. */
   static final class TrackedProbe {
 
     private TrackedProbe() {}
 
-    static Behavior<Probe> create(Behavior<EntityProtocol.Command> entity) {
+    static Behavior<Probe> create(
+        Behavior<EntityProtocol.Command> entity, Function<EntityProtocol.Outputs, CompletionStage<?>> publish) {
       return Behaviors.setup(ctx -> {
         ActorRef<EntityProtocol.Command> child = ctx.spawn(entity, "entity");
         return Behaviors.receiveMessage(probe -> {
@@ -189,8 +191,8 @@ public final class EntityStartBench {
               replyTo -> new RecordReadings(List.of(reading), replyTo),
               Duration.ofSeconds(120),
               ctx.getSystem().scheduler());
-          ack.whenComplete((ok, failure) -> { // unanswered on failure: the bench's own ask then fails the run
-            if (failure == null) {
+          ack.thenCompose(ok -> publish.apply(ok.outputs())).whenComplete((ok, failure) -> {
+            if (failure == null) { // unanswered on failure: the bench's own ask then fails the run
               probe.replyTo().tell(Done.getInstance());
             }
           });

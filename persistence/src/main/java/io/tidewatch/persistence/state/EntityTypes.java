@@ -1,6 +1,7 @@
 package io.tidewatch.persistence.state;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,11 @@ public record EntityTypes(Map<String, EntityTypeConfig> byName) {
     Config block = config.getConfig("tidewatch.entity-types");
     Map<String, EntityTypeConfig> types = new LinkedHashMap<>();
     for (String name : block.root().keySet()) {
-      types.put(name, EntityTypeConfig.fromConfig(name, block.getConfig(name)));
+      try {
+        types.put(name, EntityTypeConfig.fromConfig(name, block.getConfig(name)));
+      } catch (IllegalArgumentException e) { // a rule of ours, not of HOCON: name the key it is about
+        throw new ConfigException.BadValue(block.getValue(name).origin(), "tidewatch.entity-types." + name, e.getMessage());
+      }
     }
     return new EntityTypes(types);
   }
