@@ -35,7 +35,7 @@ public final class ApiRoutes extends AllDirectives {
         JacksonObjectMapperProvider.get(system.classicSystem()).getOrCreate("jackson-json", Optional.empty());
     this.problems = new ProblemResponses(mapper);
     this.metrics = new HttpMetrics(backends.metricsScrape());
-    EntityLookup lookup = new EntityLookup(system, backends.types());
+    EntityLookup lookup = new EntityLookup(system, backends.types(), backends.readSide());
     Access access = new Access(backends.tokens());
     EntityJournal journal = EntityJournal.create(system);
     Clock clock = Clock.systemUTC();

@@ -75,10 +75,7 @@ final class AuditRoutes extends AllDirectives {
     if (fromSeq > toSeq || (from != null && to != null && from > to)) {
       throw ProblemException.badRequest("the range is empty: fromSeq must not exceed toSeq, nor from exceed to");
     }
-    return onSuccess(exists(type, id), found -> {
-      if (!found) {
-        throw EntityLookup.unknown(type, id);
-      }
+    return onSuccess(lookup.known(type, id), known -> {
       Source<ByteString, NotUsed> lines =
           inTimeRange(journal.events(type, id, fromSeq, toSeq), from, to).map(this::line);
       return complete(HttpResponse.create().withEntity(HttpEntities.create(NDJSON, lines)));
@@ -96,19 +93,10 @@ final class AuditRoutes extends AllDirectives {
     }
     Source<EventEnvelope, NotUsed> events =
         inTimeRange(journal.events(type, id, 1, asOfSeq != null ? asOfSeq : Long.MAX_VALUE), null, asOf == null || asOf == Long.MAX_VALUE ? null : asOf + 1);
-    CompletionStage<EntityStateView> folded =
-        events
-            .runWith(
-                Sink.fold(new Replay(new EntityState(config, id), 0), (replay, e) -> replay.next(e)), system)
-            .thenApply(replay -> replay.state.toView(replay.seqNr));
-    return onSuccess(folded, view ->
-        onSuccess(view.lastSeqNr() > 0 ? CompletableFuture.completedFuture(true) : exists(type, id),
-            found -> {
-              if (!found) {
-                throw EntityLookup.unknown(type, id);
-              }
-              return completeOK(view, Jackson.marshaller(mapper));
-            }));
+    CompletionStage<EntityStateView> folded = lookup.known(type, id).thenCompose(known -> events
+        .runWith(Sink.fold(new Replay(new EntityState(config, id), 0), (replay, e) -> replay.next(e)), system)
+        .thenApply(replay -> replay.state.toView(replay.seqNr)));
+    return onSuccess(folded, view -> completeOK(view, Jackson.marshaller(mapper)));
   }
 
   /** The state folded so far and the sequence number of the last event in it. */
@@ -117,10 +105,6 @@ final class AuditRoutes extends AllDirectives {
       state.apply((Event) envelope.event());
       return new Replay(state, envelope.sequenceNr());
     }
-  }
-
-  private CompletionStage<Boolean> exists(String type, String id) {
-    return journal.events(type, id, 1, 1).runWith(Sink.<EventEnvelope>seq(), system).thenApply(list -> !list.isEmpty());
   }
 
   /** Events written in [from, to); the journal is in write order, so the stream ends at the first one after. */

@@ -60,24 +60,12 @@ final class EntityRoutes extends AllDirectives {
   }
 
   private CompletionStage<EntityStateView> state(String type, String id) {
-    var entity = lookup.entity(type, id);
-    return readSide.listed(type, id)
-        .thenCompose(listed -> {
-          if (!listed) {
-            throw EntityLookup.unknown(type, id);
-          }
-          return Futures.plain(entity.ask(GetState::new, askTimeout));
-        })
-        .thenApply(view -> {
-          if (view.isUnknown()) {
-            throw EntityLookup.unknown(type, id);
-          }
-          return view;
-        });
+    return lookup.known(type, id).thenCompose(entity -> Futures.plain(entity.ask(GetState::new, askTimeout)));
   }
 
   private CompletionStage<Page<WindowView>> windows(String type, String id, QueryParams params) {
-    lookup.entity(type, id);
+    lookup.config(type);
+    EntityLookup.requireId(id);
     String spec = params.name("spec");
     if (spec != null && lookup.config(type).windows().stream().map(WindowSpec::id).noneMatch(spec::equals)) {
       throw ProblemException.badRequest(
@@ -92,7 +80,8 @@ final class EntityRoutes extends AllDirectives {
   }
 
   private CompletionStage<Page<AlertView>> alerts(String type, String id, QueryParams params) {
-    lookup.entity(type, id);
+    lookup.config(type);
+    EntityLookup.requireId(id);
     Long from = params.time("from");
     Long to = params.time("to");
     requireOrdered(from, to);
@@ -115,12 +104,7 @@ final class EntityRoutes extends AllDirectives {
       if (!found.isEmpty()) {
         return CompletableFuture.completedFuture(new Page<>(found, null));
       }
-      return readSide.listed(type, id).thenApply(listed -> {
-        if (!listed) {
-          throw EntityLookup.unknown(type, id);
-        }
-        return new Page<T>(List.of(), null);
-      });
+      return lookup.known(type, id).thenApply(known -> new Page<T>(List.of(), null));
     });
   }
 

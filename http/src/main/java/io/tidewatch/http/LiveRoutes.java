@@ -133,12 +133,8 @@ final class LiveRoutes extends AllDirectives {
 
   /** The entity's state now, then each time its last sequence number moves; the event id is that number. */
   private Route entity(String type, String id, Optional<String> lastEventId) {
-    EntityRef<Command> entity = lookup.entity(type, id);
     long seenSeqNr = lastEventId.map(LiveRoutes::seqNr).orElse(-1L);
-    return onSuccess(state(entity), first -> {
-      if (first.isUnknown()) {
-        throw EntityLookup.unknown(type, id);
-      }
+    return onSuccess(lookup.known(type, id), entity -> onSuccess(state(entity), first -> {
       Source<EntityStateView, NotUsed> changes =
           Source.single(first)
               .concat(ticks().mapAsync(1, tick -> state(entity).exceptionally(failure -> null)))
@@ -154,7 +150,7 @@ final class LiveRoutes extends AllDirectives {
                 };
               });
       return sse(changes.map(view -> ServerSentEvent.create(json(view), "state", String.valueOf(view.lastSeqNr()))));
-    });
+    }));
   }
 
   private CompletionStage<EntityStateView> state(EntityRef<Command> entity) {

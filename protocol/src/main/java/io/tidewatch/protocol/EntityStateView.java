@@ -1,6 +1,5 @@
 package io.tidewatch.protocol;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
 
@@ -30,11 +29,5 @@ public record EntityStateView(
     metricCounts = Map.copyOf(metricCounts);
     openWindows = List.copyOf(openWindows);
     recentWindows = List.copyOf(recentWindows);
-  }
-
-  /** True for an entity that has never recorded anything (the API answers 404 for it). */
-  @JsonIgnore
-  public boolean isUnknown() {
-    return lastSeqNr == 0;
   }
 }

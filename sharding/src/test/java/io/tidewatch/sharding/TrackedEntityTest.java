@@ -139,7 +139,7 @@ class TrackedEntityTest {
   @Test
   void answersUnknownForAnEntityThatRecordedNothing() {
     var result = kit.<EntityStateView>runCommand(GetState::new);
-    assertTrue(result.reply().isUnknown());
+    assertEquals(0, result.reply().lastSeqNr());
     assertTrue(result.hasNoEvents());
   }
 
