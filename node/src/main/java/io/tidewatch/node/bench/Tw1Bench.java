@@ -1,6 +1,5 @@
 package io.tidewatch.node.bench;
 
-import io.tidewatch.deploy.CassandraLauncher;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
 import io.tidewatch.node.simulate.Tw1Producer;
@@ -47,8 +46,6 @@ public final class Tw1Bench {
   private static final String TOKEN = "tw1-bench-" + java.util.UUID.randomUUID();
 
   private static final String TOPIC = "tidewatch.readings";
-  /** Extra JVM options for the measured node, separated by spaces. */
-  static final String NODE_OPTS_ENV = "TIDEWATCH_BENCH_NODE_OPTS";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Tw1Workload workload;
@@ -88,9 +85,9 @@ public final class Tw1Bench {
       Path config = writeNodeConfig(infra, httpPort);
       long cassandraCpuBefore = ProcessStats.cpuMillis(infra.cassandra().pid());
       long start = System.nanoTime();
-      Process node = startNode(config);
+      Process node = BenchNode.start(home, workDir, nodeHeap, config);
       try {
-        awaitAllCommitted(infra.kafkaBootstrapServers(), node);
+        Progress progress = awaitAllCommitted(infra.kafkaBootstrapServers(), node, start);
         double seconds = (System.nanoTime() - start) / 1e9;
         long nodeCpu = ProcessStats.cpuMillis(node.pid());
         long nodeRss = ProcessStats.peakRssKb(node.pid());
@@ -98,7 +95,7 @@ public final class Tw1Bench {
         long cassandraRss = ProcessStats.peakRssKb(infra.cassandra().pid());
         Map<String, Double> metrics = metrics(httpPort);
         Results actual = query(httpPort, expected);
-        return report(produceSeconds, seconds, nodeCpu, nodeRss, cassandraCpu, cassandraRss, expected, actual, metrics);
+        return report(produceSeconds, seconds, progress, nodeCpu, nodeRss, cassandraCpu, cassandraRss, expected, actual, metrics);
       } finally {
         node.destroy();
         node.waitFor(60, TimeUnit.SECONDS);
@@ -147,61 +144,37 @@ public final class Tw1Bench {
   }
 
   private Path writeNodeConfig(LocalInfra infra, int httpPort) throws IOException {
-    String group = "tw1-" + Instant.now().toEpochMilli();
-    String hocon =
-        String.join(
-            "\n",
-            "tidewatch.kafka.bootstrap-servers = \"" + infra.kafkaBootstrapServers() + "\"",
-            "tidewatch.cassandra.contact-points = \"" + infra.cassandraContactPoint() + "\"",
-            "tidewatch.ingest.group-id = \"" + group + "\"",
+    return BenchNode.writeConfig(workDir, infra, "tw1-" + Instant.now().toEpochMilli(), httpPort, TOKEN,
+        "1h", // results must not depend on how long the catch-up takes
+        List.of(
             "tidewatch.ingest.batch-size = " + batchSize,
             "tidewatch.ingest.batch-window = " + batchWindow,
             "tidewatch.ingest.backlog-batch-window = " + backlogBatchWindow,
-            "tidewatch.ingest.ask-timeout = 60s",
-            "tidewatch.http.port = " + httpPort,
-            "tidewatch.http.tokens = \"" + TOKEN + "=reader\"",
-            "pekko.management.http.port = " + FreePorts.next(),
-            "pekko.remote.artery.canonical.port = " + FreePorts.next(),
-            "tidewatch.entity-types.sensor {",
-            "  windows = [{ type = tumbling, size = 60s }]",
-            "  allowed-lateness = 5s",
-            "  idle-close = 1h", // results must not depend on how long the catch-up takes
-            "  anomalies = [{ rule = delta, metrics = [temperature], threshold = 5.0 }]",
-            "  recent-windows-per-spec = 60",
-            "  recent-alerts = 100",
-            "}",
-            "");
-    Path file = workDir.resolve("node.conf");
-    Files.writeString(file, hocon);
-    return file;
+            "tidewatch.ingest.ask-timeout = 60s"));
   }
 
-  private Process startNode(Path config) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms" + nodeHeap, "-Xmx" + nodeHeap));
-    // Extra options for the measured node only, e.g. a flight recording.
-    String extra = System.getenv().getOrDefault(NODE_OPTS_ENV, "").trim();
-    if (!extra.isEmpty()) {
-      command.addAll(List.of(extra.split("\\s+")));
+  /**
+   * When commits came, in seconds since the node's launch: the first one, and the first look at which at least
+   * {@link #STEADY_FROM} of the input was committed (with how much was), which starts the steady rate.
+   */
+  private record Progress(double firstCommitSeconds, double steadyFromSeconds, long steadyFromCommitted) {
+
+    /** Readings committed per second from {@code steadyFromSeconds} until all {@code total} were, at {@code endSeconds}. */
+    double steadyRate(long total, double endSeconds) {
+      return (total - steadyFromCommitted) / Math.max(1e-9, endSeconds - steadyFromSeconds);
     }
-    command.addAll(
-        List.of(
-            "-Dtidewatch.home=" + home,
-            "-jar",
-            home.resolve("node/target/tidewatch-node.jar").toString(),
-            "node",
-            "--config",
-            config.toString()));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(workDir.resolve("node.log").toFile())
-        .start();
   }
 
-  private void awaitAllCommitted(String bootstrap, Process node) throws Exception {
+  /** The steady rate counts from the moment this share of the input is committed (the cold start is behind). */
+  private static final double STEADY_FROM = 0.2;
+
+  private Progress awaitAllCommitted(String bootstrap, Process node, long launchNanos) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       ConsumerLag lag = null;
       long lastReport = System.nanoTime();
+      double firstCommit = Double.NaN;
+      double steadyFrom = Double.NaN;
+      long steadyFromCommitted = 0;
       while (true) {
         if (!node.isAlive()) {
           throw new IllegalStateException("the node exited with " + node.exitValue() + "; see " + workDir.resolve("node.log"));
@@ -213,12 +186,21 @@ public final class Tw1Bench {
         }
         if (lag != null) {
           ConsumerLag.Sample sample = lag.sample();
+          double now = (System.nanoTime() - launchNanos) / 1e9;
+          long committed = sample.committedTotal();
+          if (committed > 0 && Double.isNaN(firstCommit)) {
+            firstCommit = now;
+          }
+          if (committed >= STEADY_FROM * workload.size() && Double.isNaN(steadyFrom)) {
+            steadyFrom = now;
+            steadyFromCommitted = committed;
+          }
           if (sample.lag() == 0) {
-            return;
+            return new Progress(firstCommit, steadyFrom, steadyFromCommitted);
           }
           if (System.nanoTime() - lastReport > 5e9) {
             lastReport = System.nanoTime();
-            System.err.printf(Locale.ROOT, "tw1: %,d of %,d committed%n", sample.committedTotal(), sample.endTotal());
+            System.err.printf(Locale.ROOT, "tw1: %,d of %,d committed%n", committed, sample.endTotal());
           }
         }
         node.waitFor(200, TimeUnit.MILLISECONDS);
@@ -300,8 +282,9 @@ public final class Tw1Bench {
   }
 
   private String report(
-      double produceSeconds, double seconds, long nodeCpu, long nodeRss, long cassandraCpu, long cassandraRss,
-      Expected expected, Results actual, Map<String, Double> metrics) {
+      double produceSeconds, double seconds, Progress progress, long nodeCpu, long nodeRss, long cassandraCpu,
+      long cassandraRss, Expected expected, Results actual, Map<String, Double> metrics) {
+    double millions = workload.size() / 1e6;
     double batches = metrics.getOrDefault("tidewatch_ingest_batch_records_count", 0.0);
     double asks = metrics.getOrDefault("tidewatch_ingest_ask_readings_count", 0.0);
     double persists = metrics.getOrDefault("tidewatch_persist_seconds_count", 0.0);
@@ -309,7 +292,9 @@ public final class Tw1Bench {
         Locale.ROOT,
         "TW-1 (%,d sensors x %,d readings = %,d), %s, ingest batches of up to %,d records or %s (%s while behind)%n"
             + "  produced in %.1f s; node from launch to every offset committed: %.1f s = %,.0f readings/s%n"
+            + "  first commit %.1f s after launch; steady rate %,.0f readings/s (from %,d committed, %.0f %%, at %.1f s, to all)%n"
             + "  node: %.1f CPU s, peak RSS %,d MiB; Cassandra: %.1f CPU s, peak RSS %,d MiB%n"
+            + "  CPU s per million readings: node %.1f + Cassandra %.1f = %.1f%n"
             + "  journal events %,d (%.1f readings per event)%n"
             + "  ingest: %,.0f batches (%,.0f records each), %,.0f asks (%.1f readings each), %,.0f persists (%.1f events each)%n"
             + "  outputs: %,.0f records (windows per metric, alerts) in %,.0f publishes; publish latency p50 <= %s, p99 <= %s%n"
@@ -317,7 +302,10 @@ public final class Tw1Bench {
             + "  sensors whose results differ from the sequential fold: %,d %s%n%s",
         workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize, batchWindow, backlogBatchWindow,
         produceSeconds, seconds, workload.size() / seconds,
+        progress.firstCommitSeconds(), progress.steadyRate(workload.size(), seconds), progress.steadyFromCommitted(),
+        100.0 * progress.steadyFromCommitted() / workload.size(), progress.steadyFromSeconds(),
         nodeCpu / 1000.0, nodeRss / 1024, cassandraCpu / 1000.0, cassandraRss / 1024,
+        nodeCpu / 1000.0 / millions, cassandraCpu / 1000.0 / millions, (nodeCpu + cassandraCpu) / 1000.0 / millions,
         actual.events(), workload.size() / (double) Math.max(1, actual.events()),
         batches, metrics.getOrDefault("tidewatch_ingest_batch_records_sum", 0.0) / Math.max(1, batches),
         asks, metrics.getOrDefault("tidewatch_ingest_ask_readings_sum", 0.0) / Math.max(1, asks),
@@ -329,18 +317,6 @@ public final class Tw1Bench {
         actual.readings(), expected.readings(), actual.late(), expected.late(), actual.windows(), expected.windows(),
         actual.alerts(), expected.alerts(),
         actual.mismatched(), actual.examples().isEmpty() ? "" : actual.examples(),
-        jvmOptions());
-  }
-
-  /** Extra JVM options of the node and of Cassandra, when the environment gave any: part of what was measured. */
-  private static String jvmOptions() {
-    StringBuilder lines = new StringBuilder();
-    for (String env : List.of(NODE_OPTS_ENV, CassandraLauncher.EXTRA_OPTS_ENV)) {
-      String value = System.getenv().getOrDefault(env, "").trim();
-      if (!value.isEmpty()) {
-        lines.append(String.format(Locale.ROOT, "  %s=\"%s\"%n", env, value));
-      }
-    }
-    return lines.toString();
+        BenchNode.jvmOptions());
   }
 }

@@ -3,6 +3,7 @@ package io.tidewatch.node.commands;
 import io.tidewatch.node.bench.EntityHeapBench;
 import io.tidewatch.node.bench.EntityStartBench;
 import io.tidewatch.node.bench.FailoverBench;
+import io.tidewatch.node.bench.LiveLatencyBench;
 import io.tidewatch.node.bench.Tw1Bench;
 import io.tidewatch.node.simulate.Tw1Workload;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark and print its report.",
-    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.EntityStart.class, BenchCommand.Tw1.class, BenchCommand.Failover.class})
+    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.EntityStart.class, BenchCommand.Tw1.class, BenchCommand.LiveLatency.class,
+        BenchCommand.Failover.class})
 public final class BenchCommand {
 
   /** {@code tidewatch bench entity-heap}: heap bytes per live entity. */
@@ -98,6 +100,43 @@ public final class BenchCommand {
           "bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d --batch-window %s"
               + " --backlog-batch-window %s",
           sensors, rounds, seed, nodeHeap, batchSize, batchWindow, backlogBatchWindow));
+    }
+  }
+
+  /** {@code tidewatch bench live-latency}: produce -> state visible under a steady live load. */
+  @Command(name = "live-latency", mixinStandardHelpOptions = true,
+      description = "Under a steady live load on one node: time from a reading's send to its entity's state showing it over HTTP.")
+  static final class LiveLatency implements Callable<Integer> {
+
+    @Option(names = "--sensors", defaultValue = "10000", description = "Sensors (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rate", defaultValue = "20000", description = "Live load, readings per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--warmup", defaultValue = "60s", description = "Load before measuring (default: ${DEFAULT-VALUE}).")
+    String warmup;
+
+    @Option(names = "--measure", defaultValue = "60s", description = "How long probes are sent (default: ${DEFAULT-VALUE}).")
+    String measure;
+
+    @Option(names = "--probers", defaultValue = "4", description = "Probes out at once (default: ${DEFAULT-VALUE}).")
+    int probers;
+
+    @Option(names = "--node-heap", defaultValue = "4g", description = "Heap of the measured node (default: ${DEFAULT-VALUE}).")
+    String nodeHeap;
+
+    @Mixin
+    Report report;
+
+    @Override
+    public Integer call() throws Exception {
+      var settings = new LiveLatencyBench.Settings(sensors, rate, SimulateCommand.parseDuration(warmup),
+          SimulateCommand.parseDuration(measure), probers, nodeHeap);
+      String figures = new LiveLatencyBench(settings, Report.home(), report.workDir("tidewatch-live-latency")).run();
+      return report.print(figures, String.format(
+          "bin/tidewatch bench live-latency --sensors %d --rate %d --warmup %s --measure %s --probers %d --node-heap %s",
+          sensors, rate, warmup, measure, probers, nodeHeap));
     }
   }
 
