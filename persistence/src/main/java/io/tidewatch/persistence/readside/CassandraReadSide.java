@@ -68,6 +68,9 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
 
   private record Registration(String type, String id, long firstSeenMs) {}
 
+  /** An alert with its JSON, rendered once for both tables that keep it. */
+  private record AlertRow(AlertView alert, String json) {}
+
   private final CassandraSession session;
   private final String keyspace;
   private final ObjectMapper mapper;
@@ -76,7 +79,7 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
   private final GroupedWrites<Registration> registrations =
       new GroupedWrites<>(REGISTRATIONS_PER_BATCH, this::writeRegistrations);
   // Alerts of every entity share a day's partition: those published while a write is in flight share the next one.
-  private final GroupedWrites<AlertView> recentAlerts = new GroupedWrites<>(ALERTS_PER_BATCH * 5, this::recordAlerts);
+  private final GroupedWrites<AlertRow> recentAlerts = new GroupedWrites<>(ALERTS_PER_BATCH * 5, this::recordAlerts);
 
   public CassandraReadSide(CassandraSession session, String keyspace, ObjectMapper mapper, Clock clock) {
     this.session = session;
@@ -158,14 +161,14 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
    * in unlogged batches of at most {@link #ALERTS_PER_BATCH} rows: one request per batch instead of one per alert,
    * which under a backlog (tens of thousands of alerts) saves both the node and Cassandra most of the work.
    */
-  private CompletionStage<?> recordAlerts(List<AlertView> alerts) {
+  private CompletionStage<?> recordAlerts(List<AlertRow> alerts) {
     return prepare("INSERT INTO " + keyspace + ".recent_alerts (day, detected_at, alert_id, alert) VALUES (?, ?, ?, ?)")
         .thenCompose(insert -> {
           Map<String, List<BoundStatement>> byDay = new LinkedHashMap<>();
-          for (AlertView alert : alerts) {
-            String day = day(alert.detectedAt());
+          for (AlertRow row : alerts) {
+            String day = day(row.alert().detectedAt());
             byDay.computeIfAbsent(day, d -> new ArrayList<>())
-                .add(insert.bind(day, alert.detectedAt(), alert.alertId(), json(alert)));
+                .add(insert.bind(day, row.alert().detectedAt(), row.alert().alertId(), row.json()));
           }
           return inBatches(byDay, ALERTS_PER_BATCH);
         });
@@ -191,9 +194,12 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
         + "(entity_type, entity_id, bucket, ts, alert_id, alert) VALUES (?, ?, ?, ?, ?, ?)");
     CompletionStage<PreparedStatement> bucketInsert = prepare(
         "INSERT INTO " + keyspace + ".entity_buckets (entity_type, entity_id, kind, bucket) VALUES (?, ?, ?, ?)");
-    List<AlertView> alerts = outputs.alerts().stream().map(a -> AlertView.of(type, id, a)).toList();
+    List<AlertRow> alerts = outputs.alerts().stream()
+        .map(a -> AlertView.of(type, id, a))
+        .map(view -> new AlertRow(view, json(view)))
+        .toList();
     List<CompletableFuture<?>> writes = new ArrayList<>();
-    for (AlertView alert : alerts) {
+    for (AlertRow alert : alerts) {
       writes.add(recentAlerts.add(alert).toCompletableFuture());
     }
     writes.add(windowInsert.thenCombine(alertInsert, (w, a) -> List.of(w, a)).thenCombine(bucketInsert, (wa, b) -> {
@@ -210,13 +216,13 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
               type, id, month, view.end(), view.spec(), view.start(), WindowCursor.of(view).metric(), json(view)));
         }
       }
-      for (AlertView alert : alerts) {
-        String month = month(alert.ts());
+      for (AlertRow row : alerts) {
+        String month = month(row.alert().ts());
         if (months.add("alerts/" + month)) {
           buckets.add(b.bind(type, id, "alerts", month));
         }
         byPartition.computeIfAbsent("alerts/" + month, m -> new ArrayList<>())
-            .add(wa.get(1).bind(type, id, month, alert.ts(), alert.alertId(), json(alert)));
+            .add(wa.get(1).bind(type, id, month, row.alert().ts(), row.alert().alertId(), row.json()));
       }
       byPartition.put("buckets", buckets); // one partition: the entity's
       return byPartition;
