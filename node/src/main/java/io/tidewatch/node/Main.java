@@ -33,10 +33,14 @@ public final class Main {
           String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
     // Exit explicitly: client libraries may leave non-daemon threads behind once a command is done.
-    System.exit(new CommandLine(new Main())
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with its subcommands and its handling of configuration errors. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main())
         .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(Main::configurationError)
-        .execute(args));
+        .setExecutionExceptionHandler(Main::configurationError);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tidewatch.node;
 
 import com.typesafe.config.Config;
 import io.tidewatch.http.ApiRoutes;
+import io.tidewatch.http.auth.ApiTokens;
 import io.tidewatch.http.HttpServer;
 import io.tidewatch.http.HttpSettings;
 import io.tidewatch.http.ingest.KafkaReadingsPublisher;
@@ -32,11 +33,16 @@ public final class Node {
 
   private Node() {}
 
-  /** Starts a node; on a failure to initialise it terminates the system and rethrows. */
+  /**
+   * Starts a node; on a failure to initialise it terminates the system and rethrows. The node's own settings are
+   * read first, so that a bad one stops it before anything has started (a {@code ConfigException} naming the key).
+   */
   public static ActorSystem<Void> start(Config config) {
+    EntityTypes types = EntityTypes.fromConfig(config);
+    ApiTokens tokens = NodeTokens.load(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     try {
-      init(system);
+      init(system, types, tokens);
       return system;
     } catch (RuntimeException e) {
       log.error("Terminating due to initialization failure", e);
@@ -45,7 +51,7 @@ public final class Node {
     }
   }
 
-  static void init(ActorSystem<Void> system) {
+  static void init(ActorSystem<Void> system, EntityTypes types, ApiTokens tokens) {
     Config config = system.settings().config();
     NodeMetrics.prometheus(); // before anything records, so no early measurement is lost
     boolean bootstrap = false;
@@ -57,7 +63,6 @@ public final class Node {
         bootstrap = true; // peers found by discovery form the cluster once management answers (below)
       }
     }
-    EntityTypes types = EntityTypes.fromConfig(config);
     CassandraReadSide readSide = CassandraReadSide.create(system);
     PublishedOutputs outputs = PublishedOutputs.create(system, readSide);
     TrackedEntity.init(system, types, EntitySettings.create(system), readSide, outputs);
@@ -69,7 +74,7 @@ public final class Node {
     ApiRoutes.Backends backends =
         new ApiRoutes.Backends(
             types,
-            NodeTokens.load(config),
+            tokens,
             readSide,
             KafkaReadingsPublisher.create(system),
             parser,

@@ -3,6 +3,7 @@ package io.tidewatch.node.bench;
 import io.tidewatch.deploy.CassandraLauncher;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
+import io.tidewatch.node.cluster.NodeProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +52,11 @@ final class BenchNode {
     return file;
   }
 
-  /** Starts the node with {@code heap} and the options of {@link #NODE_OPTS_ENV}. */
+  /** Starts the node with the options every node has, {@code heap}, and then those of {@link #NODE_OPTS_ENV}. */
   static Process start(Path home, Path workDir, String heap, Path config) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms" + heap, "-Xmx" + heap));
+    List<String> command = new ArrayList<>(
+        List.of(java.toString(), NodeProcess.jvmOptionsFile(home), "-Xms" + heap, "-Xmx" + heap));
     // Extra options for the measured node only, e.g. a flight recording.
     String extra = System.getenv().getOrDefault(NODE_OPTS_ENV, "").trim();
     if (!extra.isEmpty()) {

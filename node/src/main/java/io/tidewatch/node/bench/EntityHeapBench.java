@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.PoisonPill;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -60,19 +61,24 @@ public final class EntityHeapBench {
 
   public String run() throws Exception {
     long stateBytes = measureStates();
-    long[] actorBytes = measureActors();
+    Random random = new Random(1);
+    long[] actorBytes = measureActors((system, i) -> trackedEntity(system, random, i));
+    long[] bareBytes = measureActors(EntityHeapBench::bareEntity);
     return String.format(
         Locale.ROOT,
         "entity-heap: %,d sensors, %d readings each (temperature, humidity), default sensor config %s%n"
             + "  entity state alone:                          %,d bytes per entity%n"
             + "  live entity actor with its state:            %,d bytes per entity%n"
-            + "  (in-memory journal of the run, not counted:  %,d bytes per entity)%n",
+            + "  (in-memory journal of the run, not counted:  %,d bytes per entity)%n"
+            + "  bare event-sourced actor (Pekko's floor):    %,d bytes per entity (its journal not counted: %,d)%n",
         entities,
         readingsPerEntity,
         sensor.windows().stream().map(w -> w.id()).toList(),
         stateBytes,
         actorBytes[0] - actorBytes[1],
-        actorBytes[1]);
+        actorBytes[1],
+        bareBytes[0] - bareBytes[1],
+        bareBytes[1]);
   }
 
   private List<SourcedReading> readings(Random random, int entity) {
@@ -107,8 +113,34 @@ public final class EntityHeapBench {
     return perEntity;
   }
 
-  /** Live actors with state and journal, and the journal alone after the actors stopped, per entity. */
-  private long[] measureActors() throws Exception {
+  /** An actor started for the bench and the answer to its first command. */
+  private record Started(ActorRef<?> ref, CompletionStage<?> answered) {}
+
+  /** Tidewatch's entity, sent its readings. */
+  private Started trackedEntity(ActorSystem<Void> system, Random random, int i) {
+    String id = String.format(Locale.ROOT, "sensor-%05d", i);
+    EntitySettings settings = new EntitySettings(Duration.ofHours(1));
+    OutputSink noOutputs = (type, entityId, outputs) -> CompletableFuture.completedFuture(null);
+    ActorRef<Command> ref = system.systemActorOf(
+        TrackedEntity.create(sensor, settings, NO_READ_SIDE, noOutputs, id, Optional.empty(), Clock.systemUTC()),
+        id, Props.empty());
+    List<SourcedReading> readings = readings(random, i);
+    return new Started(ref, AskPattern.<Command, RecordAck>ask(
+        ref, replyTo -> new RecordReadings(readings, replyTo), Duration.ofSeconds(60), system.scheduler()));
+  }
+
+  /** The least an event-sourced actor is (Pekko's floor): it persists one small event and keeps a counter. */
+  private static Started bareEntity(ActorSystem<Void> system, int i) {
+    ActorRef<EntityStartBench.Probe> ref = system.systemActorOf(
+        EntityStartBench.BareEntity.create(String.format(Locale.ROOT, "bare-%05d", i)), "bare-" + i, Props.empty());
+    return new Started(ref, AskPattern.ask(ref, EntityStartBench.Probe::new, Duration.ofSeconds(60), system.scheduler()));
+  }
+
+  /**
+   * Live actors with state and journal, and the journal alone after the actors stopped, per entity: actor + state =
+   * the first minus the second.
+   */
+  private long[] measureActors(BiFunction<ActorSystem<Void>, Integer, Started> start) throws Exception {
     Config config =
         ConfigFactory.parseString(
                 """
@@ -120,29 +152,19 @@ public final class EntityHeapBench {
             .withFallback(ConfigFactory.load());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "entity-heap-bench", config);
     try {
-      Random random = new Random(1);
-      EntitySettings settings = new EntitySettings(Duration.ofHours(1));
-      EntityIndex noReadSide = new NoReadSide(); // heap only
-      OutputSink noOutputs = (type, id, outputs) -> CompletableFuture.completedFuture(null);
       long before = usedHeapAfterGc();
-      List<ActorRef<Command>> refs = new ArrayList<>(entities);
-      List<CompletableFuture<RecordAck>> acks = new ArrayList<>();
+      List<ActorRef<?>> refs = new ArrayList<>(entities);
+      List<CompletableFuture<?>> answers = new ArrayList<>();
       for (int i = 0; i < entities; i++) {
-        String id = String.format(Locale.ROOT, "sensor-%05d", i);
-        ActorRef<Command> ref =
-            system.systemActorOf(
-                TrackedEntity.create(sensor, settings, noReadSide, noOutputs, id, Optional.empty(), Clock.systemUTC()), id, Props.empty());
-        refs.add(ref);
-        List<SourcedReading> readings = readings(random, i);
-        CompletionStage<RecordAck> ack =
-            AskPattern.ask(ref, replyTo -> new RecordReadings(readings, replyTo), Duration.ofSeconds(60), system.scheduler());
-        acks.add(ack.toCompletableFuture());
-        if (acks.size() == 1_000) {
-          CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
-          acks.clear();
+        Started started = start.apply(system, i);
+        refs.add(started.ref());
+        answers.add(started.answered().toCompletableFuture());
+        if (answers.size() == 1_000) {
+          CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
+          answers.clear();
         }
       }
-      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
       long live = usedHeapAfterGc();
       stopAll(system, refs);
       refs.clear();
@@ -155,7 +177,7 @@ public final class EntityHeapBench {
   }
 
   /** Stops every entity (an event-sourced actor stops on PoisonPill) and waits until all have terminated. */
-  private static void stopAll(ActorSystem<Void> system, List<ActorRef<Command>> refs) {
+  private static void stopAll(ActorSystem<Void> system, List<ActorRef<?>> refs) {
     CompletableFuture<Done> allStopped = new CompletableFuture<>();
     system.systemActorOf(
         Behaviors.<Void>setup(ctx -> {
@@ -184,7 +206,9 @@ public final class EntityHeapBench {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** The bench measures the heap of entities: their listing and output marks go nowhere. */
+  /** The bench measures the heap of entities: their output marks go nowhere. */
+  private static final EntityIndex NO_READ_SIDE = new NoReadSide();
+
   private static final class NoReadSide implements EntityIndex {
     @Override
     public CompletionStage<?> outputsPending(String type, String id, boolean pending) {

@@ -55,6 +55,11 @@ public final class NodeProcess implements AutoCloseable {
     this.logFile = logFile;
   }
 
+  /** The JVM options every node shares ({@code bin/node.jvm-options}, as bin/tidewatch passes it): an @argfile. */
+  public static String jvmOptionsFile(Path home) {
+    return "@" + home.resolve("bin/node.jvm-options");
+  }
+
   /**
    * @param home the project folder (holds node/target/tidewatch-node.jar and its lib/)
    * @param env settings as environment overrides (TIDEWATCH_KAFKA_BOOTSTRAP, ...); the ports are added here
@@ -62,7 +67,7 @@ public final class NodeProcess implements AutoCloseable {
   public static NodeProcess start(
       Path home, String name, Ports ports, Map<String, String> env, List<String> jvmOptions, Path logFile) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString()));
+    List<String> command = new ArrayList<>(List.of(java.toString(), jvmOptionsFile(home)));
     command.addAll(jvmOptions);
     command.addAll(List.of(
         "-Dtidewatch.home=" + home,
