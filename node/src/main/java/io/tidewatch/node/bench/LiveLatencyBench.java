@@ -72,11 +72,16 @@ public final class LiveLatencyBench {
           long nodeCpu = ProcessStats.cpuMillis(node.pid());
           long cassandraCpu = ProcessStats.cpuMillis(infra.cassandra().pid());
           long loadBefore = load.acknowledged();
+          Map<String, Double> metricsBefore = Tw1Bench.metrics(httpPort);
           long start = System.nanoTime();
           Probes probes = probe(infra.kafkaBootstrapServers(), http, httpPort);
           double seconds = (System.nanoTime() - start) / 1e9;
           double loadRate = (load.acknowledged() - loadBefore) / seconds;
+          Map<String, Double> metricsAfter = Tw1Bench.metrics(httpPort);
           return report(probes, seconds, loadRate,
+              delta(metricsBefore, metricsAfter, "tidewatch_ingest_ask_readings_count") / seconds,
+              delta(metricsBefore, metricsAfter, "tidewatch_ingest_ask_readings_sum")
+                  / Math.max(1, delta(metricsBefore, metricsAfter, "tidewatch_ingest_ask_readings_count")),
               (ProcessStats.cpuMillis(node.pid()) - nodeCpu) / 1000.0,
               (ProcessStats.cpuMillis(infra.cassandra().pid()) - cassandraCpu) / 1000.0);
         }
@@ -179,18 +184,24 @@ public final class LiveLatencyBench {
     throw new IllegalStateException("the node's HTTP API did not answer within 2 minutes");
   }
 
-  private String report(Probes probes, double seconds, double loadRate, double nodeCpu, double cassandraCpu) {
+  private static double delta(Map<String, Double> before, Map<String, Double> after, String name) {
+    return after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0);
+  }
+
+  private String report(
+      Probes probes, double seconds, double loadRate, double asksPerSecond, double readingsPerAsk, double nodeCpu,
+      double cassandraCpu) {
     List<Double> sorted = new ArrayList<>(probes.latenciesMs());
     Collections.sort(sorted);
     return String.format(
         Locale.ROOT,
         "live-latency: %,d sensors at %,d readings/s (%,.0f/s acknowledged while measuring), %s warm-up, %s measured, %s%n"
             + "  produce -> state visible over HTTP: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms (%,d probes by %d probers; %,d not visible within %d s)%n"
-            + "  CPU while measuring: node %.0f %%, Cassandra %.0f %% of one core%n%s",
+            + "  while measuring: %,.0f asks (journal writes) per second, %.1f readings each; CPU: node %.0f %%, Cassandra %.0f %% of one core%n%s",
         settings.sensors(), settings.rate(), loadRate, settings.warmup(), settings.measure(), Instant.now(),
         quantile(sorted, 0.5), quantile(sorted, 0.9), quantile(sorted, 0.99), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
         sorted.size(), settings.probers(), probes.lost(), GIVE_UP.toSeconds(),
-        100 * nodeCpu / seconds, 100 * cassandraCpu / seconds,
+        asksPerSecond, readingsPerAsk, 100 * nodeCpu / seconds, 100 * cassandraCpu / seconds,
         BenchNode.jvmOptions());
   }
 

@@ -34,10 +34,13 @@ public final class BenchCommand {
     @Option(names = "--readings", defaultValue = "3", description = "Readings per entity (default: ${DEFAULT-VALUE}).")
     int readings;
 
+    @Mixin
+    Report report;
+
     @Override
     public Integer call() throws Exception {
-      System.out.print(new EntityHeapBench(entities, readings).run());
-      return 0;
+      String figures = new EntityHeapBench(entities, readings).run();
+      return report.print(figures, String.format("bin/tidewatch bench entity-heap --entities %d --readings %d", entities, readings));
     }
   }
 

@@ -134,8 +134,8 @@ public final class EntityState {
   /**
    * The outputs that the already-recorded ones among {@code readings} produced, as far as the state keeps them
    * ({@code recentWindowsPerSpec} windows per spec, {@code recentAlerts} alerts, the registration), oldest first: a
-   * redelivered batch
-   * answers with them, so that outputs lost in a crash before they were published go out on the redelivery.
+   * redelivered batch answers with them, so that outputs lost in a crash before they were published go out on the
+   * redelivery.
    */
   public Outputs outputsOf(String topic, List<SourcedReading> readings) {
     Map<Integer, long[]> redelivered = null; // partition -> lowest and highest redelivered offset
