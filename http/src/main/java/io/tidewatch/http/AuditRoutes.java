@@ -13,7 +13,6 @@ import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;

@@ -50,9 +50,10 @@ public final class ClusterDemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--nodes must be between 1 and 9");
     }
     Path home = Path.of(System.getProperty("tidewatch.home", "."));
-    LocalInfra infra = LocalInfra.start(dataDir, LocalInfra.Ports.demo(), LocalInfra.DEFAULT_TOPICS);
     Path tokens = dataDir.resolve("tokens");
+    // Before anything starts: bad tokens (TIDEWATCH_TOKENS) stop the command with the key and the rule.
     NodeTokens.load(NodeConfig.load(ConfigFactory.parseMap(Map.of("tidewatch.http.tokens-file", tokens.toString())), null));
+    LocalInfra infra = LocalInfra.start(dataDir, LocalInfra.Ports.demo(), LocalInfra.DEFAULT_TOPICS);
     Map<String, String> env =
         Map.of(
             "TIDEWATCH_KAFKA_BOOTSTRAP", infra.kafkaBootstrapServers(),
