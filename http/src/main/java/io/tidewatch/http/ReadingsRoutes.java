@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -26,7 +25,7 @@ import org.apache.pekko.util.ByteString;
 /**
  * {@code POST /api/v1/readings} for writers: a JSON array or NDJSON of readings (DESIGN §2), each validated like a
  * Kafka record; the valid ones are produced to the input topic keyed by entity id, the rest reported by index with
- * their reason. 202 once the broker has them; a body over the size limit is 413.
+ * their reason. 202 once the broker has them; 400 if no item is valid; a body over the size limit is 413.
  */
 final class ReadingsRoutes extends AllDirectives {
 
@@ -74,10 +73,12 @@ final class ReadingsRoutes extends AllDirectives {
         }
       }
     }
-    Accepted answer = new Accepted(valid.size(), rejected, errors);
-    if (valid.isEmpty()) {
-      return CompletableFuture.completedFuture(answer);
+    if (valid.isEmpty()) { // nothing to take: the body is wrong as a whole, not in a few items
+      throw ProblemException.badRequest(String.format(
+          "none of the %d readings in the body is valid; the first, item %d: %s",
+          rejected, errors.get(0).index(), errors.get(0).reason()));
     }
+    Accepted answer = new Accepted(valid.size(), rejected, errors);
     return publisher.publish(valid).handle((done, failure) -> {
       if (failure != null) {
         throw ProblemException.unavailable(

@@ -346,6 +346,11 @@ class ApiRoutesTest {
     assertTrue(published.stream().allMatch(r -> r.entityId().equals(id)));
     problem(post("/api/v1/readings", WRITER, ""), 400);
     problem(post("/api/v1/readings", WRITER, "[" + good + ","), 400);
+    HttpResponse<String> nothingValid = post("/api/v1/readings", WRITER, "{{{");
+    problem(nothingValid, 400);
+    assertTrue(nothingValid.body().contains("item 0"), nothingValid.body());
+    problem(post("/api/v1/readings", WRITER, "[{\"entityId\":\"x\"}]"), 400);
+    assertEquals(before + 3, PUBLISHED.size());
     problem(post("/api/v1/readings", WRITER, "[" + good.repeat(1) + "," + (good + ",").repeat((int) (MAX_BODY / good.length())) + good + "]"), 413);
   }
 

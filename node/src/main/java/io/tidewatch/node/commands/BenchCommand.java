@@ -3,6 +3,7 @@ package io.tidewatch.node.commands;
 import io.tidewatch.node.bench.EntityHeapBench;
 import io.tidewatch.node.bench.EntityStartBench;
 import io.tidewatch.node.bench.FailoverBench;
+import io.tidewatch.node.bench.JournalShapeBench;
 import io.tidewatch.node.bench.LiveLatencyBench;
 import io.tidewatch.node.bench.Tw1Bench;
 import io.tidewatch.node.simulate.Tw1Workload;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark and print its report.",
-    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.EntityStart.class, BenchCommand.Tw1.class, BenchCommand.LiveLatency.class,
+    subcommands = {BenchCommand.EntityHeap.class, BenchCommand.EntityStart.class, BenchCommand.JournalShape.class, BenchCommand.Tw1.class, BenchCommand.LiveLatency.class,
         BenchCommand.Failover.class})
 public final class BenchCommand {
 
@@ -62,6 +63,34 @@ public final class BenchCommand {
     public Integer call() throws Exception {
       String figures = new EntityStartBench(entities, warmup, report.workDir("tidewatch-entity-start")).run();
       return report.print(figures, String.format("bin/tidewatch bench entity-start --entities %d --warmup %d", entities, warmup));
+    }
+  }
+
+  /** {@code tidewatch bench journal-shape}: one journal row per event against one per command, same events. */
+  @Command(name = "journal-shape", mixinStandardHelpOptions = true,
+      description = "TW-1's events written to a local Cassandra as one row per event and as one row per command.")
+  static final class JournalShape implements Callable<Integer> {
+
+    @Option(names = "--sensors", defaultValue = "10000", description = "Sensors (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rounds", defaultValue = "200", description = "Readings per sensor (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--readings-per-command", defaultValue = "45",
+        description = "Readings per command, as the ingest asks in TW-1 (default: ${DEFAULT-VALUE}).")
+    int readingsPerCommand;
+
+    @Mixin
+    Report report;
+
+    @Override
+    public Integer call() throws Exception {
+      String figures = new JournalShapeBench(new Tw1Workload(sensors, rounds, 1), readingsPerCommand,
+          report.workDir("tidewatch-journal-shape")).run();
+      return report.print(figures, String.format(
+          "bin/tidewatch bench journal-shape --sensors %d --rounds %d --readings-per-command %d",
+          sensors, rounds, readingsPerCommand));
     }
   }
 
