@@ -1,4 +1,5 @@
-// Tidewatch dashboard: plain JavaScript over the public API (/api/v1) and /metrics; no private endpoints.
+// Tidewatch dashboard: plain JavaScript over the public API (/api/v1) and /metrics; no private endpoints. Charts
+// are drawn by charts.js (Apache ECharts).
 'use strict';
 
 const API = '/api/v1';
@@ -12,9 +13,10 @@ const el = (tag, attrs = {}, ...children) => {
 const time = (ms) => new Date(ms).toISOString().replace('T', ' ').replace('.000Z', 'Z');
 const num = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : Number(x).toLocaleString(undefined, { maximumFractionDigits: 2 }));
 
-// ---- tokens: kept in this browser session; several may be given (one per role), each call uses one that works.
+// ---- tokens: kept in this browser session; several may be given (one per role). GET /token tells each one's
+// roles once, so every call sends the token of its route's role and nothing is tried in vain.
 let tokens = (sessionStorage.getItem('tidewatch.tokens') || '').split(/\s+/).filter(Boolean);
-const workingToken = {}; // route kind -> token that was accepted
+let tokenFor = {}; // role -> token
 
 function showError(message) {
   const box = $('#error');
@@ -22,29 +24,39 @@ function showError(message) {
   box.hidden = !message;
 }
 
-async function call(path, kind, init = {}) {
-  const candidates = workingToken[kind] ? [workingToken[kind], ...tokens] : tokens;
-  let last;
-  for (const token of candidates.length ? candidates : [null]) {
-    const headers = Object.assign({}, init.headers, token ? { Authorization: `Bearer ${token}` } : {});
-    last = await fetch(API + path, Object.assign({}, init, { headers }));
-    if (last.status !== 401 && last.status !== 403) {
-      if (token) workingToken[kind] = token;
-      break;
+async function learnRoles() {
+  tokenFor = {};
+  let unknown = 0;
+  for (const token of tokens) {
+    const response = await fetch(`${API}/token`, { headers: { Authorization: `Bearer ${token}` } });
+    if (response.ok) {
+      (await response.json()).roles.forEach((role) => { tokenFor[role] = tokenFor[role] || token; });
+    } else {
+      unknown++;
     }
   }
-  if (!last.ok) {
-    let detail = last.statusText;
-    try { detail = (await last.json()).detail || detail; } catch (e) { /* not a problem document */ }
-    throw new Error(`${last.status}: ${detail}`);
-  }
-  return last;
+  const roles = Object.keys(tokenFor).sort();
+  $('#token-status').textContent = (roles.length ? roles.join(', ') : '')
+    + (unknown ? `${roles.length ? '; ' : ''}${unknown} token(s) not known to this node` : '');
 }
-const getJson = async (path, kind) => (await call(path, kind)).json();
+
+async function call(path, role, init = {}) {
+  const token = tokenFor[role];
+  if (!token) throw new Error(`needs a ${role} token: paste one above`);
+  const headers = Object.assign({}, init.headers, { Authorization: `Bearer ${token}` });
+  const response = await fetch(API + path, Object.assign({}, init, { headers }));
+  if (!response.ok) {
+    let detail = response.statusText;
+    try { detail = (await response.json()).detail || detail; } catch (e) { /* not a problem document */ }
+    throw new Error(`${response.status}: ${detail}`);
+  }
+  return response;
+}
+const getJson = async (path, role) => (await call(path, role)).json();
 
 /** Reads a Server-Sent Events stream with fetch (EventSource cannot send a bearer token). */
-async function sse(path, kind, onEvent, signal, onOpen = () => {}) {
-  const response = await call(path, kind, { signal, headers: { Accept: 'text/event-stream' } });
+async function sse(path, role, onEvent, signal, onOpen = () => {}) {
+  const response = await call(path, role, { signal, headers: { Accept: 'text/event-stream' } });
   onOpen();
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -68,9 +80,10 @@ async function sse(path, kind, onEvent, signal, onOpen = () => {}) {
 }
 
 // ---- views
-const views = { cluster: startCluster, stream: startStream, entity: () => {} };
+const views = { cluster: startCluster, overview: startOverview, entity: () => {} };
 let stopCurrent = () => {};
 function show(view) {
+  if (!views[view]) view = 'cluster'; // an old link's view
   document.querySelectorAll('nav button').forEach((b) => b.classList.toggle('active', b.dataset.view === view));
   document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== `view-${view}`; });
   stopCurrent();
@@ -105,33 +118,42 @@ function startCluster() {
   });
 }
 
-// Live stream: rates from /metrics every 2 s, and alerts as they happen.
-function sumOf(metricsText, name) {
-  let total = null;
-  metricsText.split('\n').forEach((line) => {
-    if (line.startsWith(name + '{') || line.startsWith(name + ' ')) {
-      const value = parseFloat(line.slice(line.lastIndexOf(' ') + 1));
-      if (!Number.isNaN(value)) total = (total || 0) + value;
-    }
-  });
-  return total;
-}
+// Overview: rates, lag, latencies and entities from /metrics every 2 s (kept for 15 minutes), alerts as they happen.
+const SAMPLE_MS = 2000;
+const HISTORY_MS = 15 * 60 * 1000;
 
-function startStream() {
-  const rates = [];
+function startOverview() {
+  const history = []; // {at, readings, deadLetters, produceP50, produceP99, persistP99, active: {type: n}}
   let previous = null;
-  const stopMetrics = every(2000, async () => {
-    const text = await (await fetch('/metrics')).text();
-    const ingested = sumOf(text, 'tidewatch_readings_ingested_total') || 0;
+  const stopMetrics = every(SAMPLE_MS, async () => {
+    const samples = Charts.parse(await (await fetch('/metrics')).text());
     const now = Date.now();
-    if (previous) rates.push(Math.max(0, (ingested - previous.ingested) / ((now - previous.at) / 1000)));
-    previous = { ingested, at: now };
-    while (rates.length > 60) rates.shift();
-    $('#rate').textContent = rates.length ? num(rates[rates.length - 1]) : '…';
-    $('#lag').textContent = num(sumOf(text, 'tidewatch_kafka_consumer_lag'));
-    $('#dead-letters').textContent = num(sumOf(text, 'tidewatch_dead_letters_total') || 0);
+    const ingested = Charts.sum(samples, 'tidewatch_readings_ingested_total') || 0;
+    const dead = Charts.sum(samples, 'tidewatch_dead_letters_total') || 0;
+    if (previous) {
+      const seconds = (now - previous.at) / 1000;
+      history.push({
+        at: now,
+        readings: Math.max(0, (ingested - previous.ingested) / seconds),
+        deadLetters: Math.max(0, (dead - previous.dead) / seconds),
+        produceP50: ms(Charts.quantile(previous.samples, samples, 'tidewatch_ingest_latency_seconds', 0.5)),
+        produceP99: ms(Charts.quantile(previous.samples, samples, 'tidewatch_ingest_latency_seconds', 0.99)),
+        persistP99: ms(Charts.quantile(previous.samples, samples, 'tidewatch_persist_seconds', 0.99)),
+        active: Charts.byLabel(samples, 'tidewatch_entities_active', 'type'),
+      });
+    }
+    previous = { at: now, ingested, dead, samples };
+    while (history.length && history[0].at < now - HISTORY_MS) history.shift();
+    const last = history[history.length - 1] || {};
+    const active = Charts.byLabel(samples, 'tidewatch_entities_active', 'type');
+    $('#rate').textContent = history.length ? num(last.readings) : '…';
+    $('#lag').textContent = num(Charts.sum(samples, 'tidewatch_kafka_consumer_lag'));
+    $('#dead-letters').textContent = num(dead);
     $('#ingested').textContent = num(ingested);
-    drawSpark($('#rate-chart'), rates);
+    $('#active').textContent = num(Object.values(active).reduce((a, b) => a + b, 0));
+    $('#produce-p99').textContent = last.produceP99 == null ? '–' : `${num(last.produceP99)} ms`;
+    $('#persist-p99').textContent = last.persistP99 == null ? '–' : `${num(last.persistP99)} ms`;
+    drawOverview(history, samples);
   });
   const feed = $('#alert-feed');
   const addAlert = (a, fresh) => {
@@ -152,10 +174,40 @@ function startStream() {
   return () => { stopMetrics(); aborter.abort(); };
 }
 
-function drawSpark(svg, values) {
-  const max = Math.max(1, ...values);
-  const points = values.map((v, i) => `${(i / 59) * 600},${78 - (v / max) * 74}`).join(' ');
-  svg.innerHTML = `<polyline class="mean" points="${points}"></polyline>`;
+const ms = (seconds) => (seconds === null ? null : seconds * 1000);
+
+function drawOverview(history, samples) {
+  const line = (name, key, extra = {}) => Object.assign({
+    name, type: 'line', showSymbol: false, data: history.map((h) => [h.at, h[key]]),
+  }, extra);
+  const timeAxis = { type: 'time', min: Date.now() - HISTORY_MS, max: Date.now() };
+  Charts.draw('chart-rates', {
+    xAxis: timeAxis,
+    yAxis: [{ type: 'value', name: 'readings/s' }, { type: 'value', name: 'dead letters/s', splitLine: { show: false } }],
+    series: [line('readings/s', 'readings', { areaStyle: { opacity: 0.15 } }),
+      line('dead letters/s', 'deadLetters', { yAxisIndex: 1 })],
+  });
+  Charts.draw('chart-latency', {
+    xAxis: timeAxis,
+    yAxis: { type: 'value', name: 'ms' },
+    series: [line('produce → state p50', 'produceP50'), line('produce → state p99', 'produceP99'),
+      line('journal write p99', 'persistP99')],
+  });
+  const types = [...new Set(history.flatMap((h) => Object.keys(h.active)))].sort();
+  Charts.draw('chart-entities', {
+    xAxis: timeAxis,
+    yAxis: { type: 'value', name: 'entities', minInterval: 1 },
+    series: types.map((t) => ({ name: t, type: 'line', step: 'end', showSymbol: false,
+      data: history.map((h) => [h.at, h.active[t] || 0]) })),
+  });
+  const lag = samples.filter((s) => s.name === 'tidewatch_kafka_consumer_lag' && !Number.isNaN(s.value))
+    .sort((a, b) => Number(a.labels.partition) - Number(b.labels.partition));
+  Charts.draw('chart-lag', {
+    tooltip: { trigger: 'item' },
+    xAxis: { type: 'category', name: 'partition', data: lag.map((s) => `${s.labels.topic}/${s.labels.partition}`) },
+    yAxis: { type: 'value', name: 'records behind', minInterval: 1 },
+    series: [{ name: 'consumer lag', type: 'bar', data: lag.map((s) => s.value) }],
+  });
 }
 
 // Entity: live state over SSE, windows chart, alerts, journal replay.
@@ -180,6 +232,8 @@ async function loadEntity(type, id) {
     return;
   }
   $('#entity').hidden = false;
+  entityWindows = [];
+  entityAlerts = [];
   $('#entity-title').textContent = `${type} ${id}`;
   $('#journal tbody').replaceChildren();
   $('#replay-status').textContent = '';
@@ -222,36 +276,60 @@ function renderState(s) {
     el('td', {}, m), el('td', {}, num(s.lastValues[m])), el('td', {}, num(s.metricCounts[m])))));
 }
 
+// The entity's closed windows of one spec and metric: mean as a line in a min–max band on a time axis (zoomable),
+// its alerts on that metric as marks at their event time and value.
+let entityWindows = [];
+let entityAlerts = [];
 async function drawWindows(base) {
   const spec = $('#chart-spec').value;
   const metric = $('#chart-metric').value;
   const query = `?limit=120${spec ? `&spec=${encodeURIComponent(spec)}` : ''}${metric ? `&metric=${encodeURIComponent(metric)}` : ''}`;
-  const windows = (await getJson(`${base}/windows${query}`, 'reader')).items.slice().reverse();
-  const svg = $('#window-chart');
-  if (!windows.length) {
-    svg.innerHTML = '<text x="20" y="130">No closed windows yet: they appear once the watermark passes a window\'s end.</text>';
-    return;
-  }
+  entityWindows = (await getJson(`${base}/windows${query}`, 'reader')).items.slice().reverse();
+  renderWindows();
+}
+
+function renderWindows() {
+  const metric = $('#chart-metric').value;
+  const windows = entityWindows;
+  $('#window-chart-empty').hidden = windows.length > 0;
   const value = (w, key) => (metric ? w[key] : w.count);
-  const lo = Math.min(...windows.map((w) => value(w, 'min')));
-  const hi = Math.max(...windows.map((w) => value(w, 'max')));
-  const t0 = windows[0].start;
-  const t1 = windows[windows.length - 1].start;
-  const x = (t) => 50 + (t1 === t0 ? 350 : ((t - t0) / (t1 - t0)) * 730);
-  const y = (v) => 230 - (hi === lo ? 100 : ((v - lo) / (hi - lo)) * 210);
-  const band = windows.map((w) => `${x(w.start)},${y(value(w, 'max'))}`)
-    .concat(windows.slice().reverse().map((w) => `${x(w.start)},${y(value(w, 'min'))}`)).join(' ');
-  const mean = windows.map((w) => `${x(w.start)},${y(value(w, 'mean'))}`).join(' ');
-  const dots = windows.map((w) => `<circle class="point" cx="${x(w.start)}" cy="${y(value(w, 'mean'))}" r="3"><title>${time(w.start)}: mean ${num(value(w, 'mean'))}, ${w.count} readings</title></circle>`).join('');
-  svg.innerHTML = `<line class="axis" x1="50" y1="230" x2="790" y2="230"></line><line class="axis" x1="50" y1="15" x2="50" y2="230"></line>`
-    + `<text x="4" y="22">${num(hi)}</text><text x="4" y="230">${num(lo)}</text>`
-    + `<text x="50" y="250">${time(t0)}</text><text x="610" y="250">${time(t1)}</text>`
-    + `<polygon class="band" points="${band}"></polygon><polyline class="mean" points="${mean}"></polyline>${dots}`;
+  const byStart = new Map(windows.map((w) => [w.start, w]));
+  const alerts = entityAlerts.filter((a) => a.metric === metric);
+  Charts.draw('window-chart', {
+    legend: { top: 4, data: ['mean', 'min–max', 'alerts'] },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (points) => {
+        const w = byStart.get(points[0].value[0]);
+        if (!w) return '';
+        const rows = metric
+          ? [['readings', w.count], ['min', w.min], ['max', w.max], ['mean', w.mean], ['stddev', w.stddev]]
+          : [['events', w.count]];
+        return `${time(w.start)} – ${time(w.end)}<br>${rows.map(([k, v]) => `${k}: <b>${num(v)}</b>`).join('<br>')}`;
+      },
+    },
+    xAxis: { type: 'time' },
+    yAxis: { type: 'value', scale: true, name: metric || 'count' },
+    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 4 }],
+    grid: { left: 56, right: 24, top: 36, bottom: 56 },
+    series: [
+      { name: 'min', type: 'line', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, tooltip: { show: false },
+        data: windows.map((w) => [w.start, value(w, 'min')]) },
+      { name: 'min–max', type: 'line', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 },
+        itemStyle: { color: '#4fa3d1' }, areaStyle: { color: '#4fa3d1', opacity: 0.3 },
+        data: windows.map((w) => [w.start, value(w, 'max') - value(w, 'min')]) },
+      { name: 'mean', type: 'line', symbolSize: 6, itemStyle: { color: '#2b8cbe' }, data: windows.map((w) => [w.start, value(w, 'mean')]) },
+      { name: 'alerts', type: 'scatter', symbol: 'triangle', symbolSize: 12, itemStyle: { color: '#d1342f' },
+        data: alerts.map((a) => [a.ts, a.value]) },
+    ],
+  });
 }
 
 async function loadAlerts(base) {
   try {
     const page = await getJson(`${base}/alerts?limit=20`, 'reader');
+    entityAlerts = page.items;
+    renderWindows();
     $('#entity-alerts tbody').replaceChildren(...page.items.map((a) => el('tr', {},
       el('td', {}, time(a.ts)), el('td', { class: 'rule' }, a.rule), el('td', {}, a.metric), el('td', {}, num(a.value)),
       el('td', {}, a.previous === null || a.previous === undefined ? '' : num(a.previous)))));
@@ -295,21 +373,25 @@ async function replay(base) {
     }
     $('#replay-status').textContent = `${count} event(s)${count > 1000 ? ', the first 1000 shown' : ''}`;
   } catch (e) {
-    $('#replay-status').textContent = e.message.startsWith('403') ? 'needs an auditor token' : e.message;
+    $('#replay-status').textContent = e.message.startsWith('403') ? 'needs an auditor token: paste one above' : e.message;
   }
 }
 
 // ---- wiring
+document.body.classList.toggle('dark', Charts.isDark());
+$('#wall-mode').addEventListener('click', () => {
+  Charts.setDark(!Charts.isDark());
+  document.body.classList.toggle('dark', Charts.isDark());
+});
 document.querySelectorAll('nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.view)));
 $('#tokens').value = tokens.join(' ');
-$('#token-status').textContent = tokens.length ? `${tokens.length} token(s)` : '';
-$('#token-form').addEventListener('submit', (event) => {
+$('#token-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   tokens = $('#tokens').value.split(/\s+/).filter(Boolean);
-  Object.keys(workingToken).forEach((k) => delete workingToken[k]);
   sessionStorage.setItem('tidewatch.tokens', tokens.join(' '));
-  $('#token-status').textContent = `${tokens.length} token(s)`;
+  await learnRoles();
   show((location.hash || '#cluster').slice(1));
+  loadIds();
 });
 $('#entity-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -323,5 +405,7 @@ async function loadIds() {
   } catch (e) { /* the list is a convenience */ }
 }
 const initial = (location.hash || '#cluster').slice(1);
-show(views[initial] ? initial : 'cluster');
-if (tokens.length) loadIds();
+learnRoles().catch((e) => showError(e.message)).then(() => {
+  show(initial);
+  if (tokens.length) loadIds();
+});

@@ -47,8 +47,9 @@ public final class ApiRoutes extends AllDirectives {
     Route live = new LiveRoutes(lookup, access, backends.readSide(), mapper, settings, clock).routes();
     Route cluster = new ClusterRoutes(system, access, backends.types(), mapper, settings.askTimeout()).routes();
     Route openApi = OpenApiRoute.routes();
+    Route token = new TokenRoutes(access, mapper).routes();
     this.api = pathPrefix("api", () -> pathPrefix("v1", () ->
-        concat(entities, audit, readSide, readings, live, cluster, openApi)));
+        concat(entities, audit, readSide, readings, live, cluster, token, openApi)));
   }
 
   /** The API, {@code /metrics} and the dashboard, every request counted. */

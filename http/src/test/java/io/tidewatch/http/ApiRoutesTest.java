@@ -355,6 +355,35 @@ class ApiRoutesTest {
   }
 
   @Test
+  void tellsAKnownTokenItsRolesAndAnUnknownOneNothing() throws Exception {
+    HttpResponse<String> reader = get("/api/v1/token", READER);
+    HttpResponse<String> unknown = get("/api/v1/token", "not-a-token");
+
+    assertEquals(200, reader.statusCode(), reader.body());
+    assertEquals(List.of("reader"), texts(JSON.readTree(reader.body()).get("roles")));
+    problem(unknown, 401);
+    problem(get("/api/v1/token", null), 401);
+  }
+
+  @Test
+  void servesTheDashboardWithItsChartLibraryFromTheJarCompressedWhenAsked() throws Exception {
+    HttpResponse<String> page = get("/", null);
+    HttpResponse<String> library = get("/vendor/echarts.min.js", null);
+    HttpResponse<byte[]> gzipped = client.send(
+        request("/vendor/echarts.min.js", null).header("Accept-Encoding", "gzip").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("<script src=\"vendor/echarts.min.js\">"), page.body());
+    assertEquals(200, library.statusCode());
+    assertTrue(library.body().contains("Apache License"), "the ECharts bundle with its licence header");
+    assertEquals(200, gzipped.statusCode());
+    assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(""));
+    assertTrue(gzipped.body().length < library.body().length() / 2, "compressed: " + gzipped.body().length);
+    assertEquals(200, get("/charts.js", null).statusCode());
+  }
+
+  @Test
   void anEntityIsListedOnceItRecordedItsFirstReading() throws Exception {
     String id = freshId();
     String before = id.substring(0, id.length() - 1); // sorts just before the id

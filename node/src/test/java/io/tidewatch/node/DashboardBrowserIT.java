@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,26 +16,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Level;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real browser (the system's headless Chromium) on a node over real Kafka and Cassandra: the
- * cluster view lists the member, the live feed shows an alert raised while it watches, and an entity's chart of
- * closed windows has drawn its points. Leaves a screenshot in target/.
+ * cluster view lists the member; the overview charts this node's metrics and shows the same totals as /metrics, and
+ * its live feed an alert raised while it watches; an entity's chart of closed windows (ECharts) draws exactly the
+ * means the API gives; wall mode turns it dark; the browser logs no error. Leaves screenshots in target/.
  */
 class DashboardBrowserIT {
 
@@ -42,6 +52,7 @@ class DashboardBrowserIT {
   private static final String OPERATOR = "browser-it-operator-token";
   private static final String WRITER = "browser-it-writer-token";
   private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static LocalInfra infra;
   private static ActorSystem<Void> node;
@@ -63,7 +74,8 @@ class DashboardBrowserIT {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(System.getProperty("tidewatch.chromium", "/usr/bin/chromium"));
     options.addArguments("--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage",
-        "--window-size=1280,1400");
+        "--window-size=1920,1080");
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(new File(System.getProperty("tidewatch.chromedriver", "/usr/bin/chromedriver")))
@@ -105,7 +117,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  void showsTheClusterALiveAlertAndAnEntitysWindows() throws Exception {
+  void showsTheClusterTheOverviewALiveAlertAndAnEntitysWindowsAsTheApiGivesThem() throws Exception {
     StringBuilder minutes = new StringBuilder();
     for (int i = 0; i <= 130; i++) {
       minutes.append(reading("browser-s1", T0 + i * 1_000L, 20 + (i % 10) * 0.3));
@@ -118,22 +130,93 @@ class DashboardBrowserIT {
     browser.findElement(By.cssSelector("#token-form button")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#cluster-members tr.member .status"), "Up"));
     assertEquals(1, browser.findElements(By.cssSelector("#cluster-members tr.member")).size());
+    assertEquals("operator, reader", browser.findElement(By.id("token-status")).getText());
     screenshot("dashboard-cluster.png");
 
-    browser.findElement(By.cssSelector("nav button[data-view=stream]")).click();
+    browser.findElement(By.cssSelector("nav button[data-view=overview]")).click();
     wait.until(ExpectedConditions.textToBe(By.id("alert-feed-status"), "live"));
     post(reading("browser-s2", T0, 20.0) + reading("browser-s2", T0 + 1_000, 48.0));
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#alert-feed li.alert.new")));
     assertTrue(browser.findElement(By.cssSelector("#alert-feed li.alert.new")).getText().contains("browser-s2"));
-    screenshot("dashboard-stream.png");
+    // Every reading posted is ingested once the tile shows what /metrics counts; the charts have their samples.
+    wait.until(d -> tileNumber("ingested") == 133 && metricsSum("tidewatch_readings_ingested_total") == 133);
+    wait.until(d -> seriesLength("chart-rates", "readings/s") >= 2);
+    assertEquals(metricsSum("tidewatch_entities_active"), tileNumber("active"));
+    assertTrue(seriesLength("chart-entities", "sensor") >= 2);
+    screenshot("dashboard-overview.png");
 
     browser.findElement(By.cssSelector("nav button[data-view=entity]")).click();
     browser.findElement(By.id("entity-id")).sendKeys("browser-s1");
     browser.findElement(By.cssSelector("#entity-form button")).click();
-    wait.until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector("#window-chart circle.point"), 0));
-    assertTrue(browser.findElements(By.cssSelector("#window-chart circle.point")).size() >= 2, "two closed minutes");
-
+    wait.until(d -> seriesLength("window-chart", "mean") >= 2);
+    String spec = browser.findElement(By.id("chart-spec")).getAttribute("value");
+    JsonNode windows = JSON.readTree(get("/api/v1/entities/sensor/browser-s1/windows?limit=120&metric=temperature&spec=" + spec));
+    List<Double> apiMeans = new ArrayList<>();
+    windows.get("items").forEach(w -> apiMeans.add(0, w.get("mean").asDouble())); // the API lists newest first
+    assertEquals(apiMeans, seriesValues("window-chart", "mean"));
+    assertEquals(2, apiMeans.size(), "two closed minutes");
     screenshot("dashboard-entity.png");
+
+    browser.findElement(By.id("wall-mode")).click();
+    assertTrue(browser.findElement(By.tagName("body")).getAttribute("class").contains("dark"));
+    assertEquals(apiMeans, seriesValues("window-chart", "mean"), "drawn again in the dark theme");
+    browser.manage().window().setSize(new Dimension(1366, 768));
+    screenshot("dashboard-entity-wall-laptop.png");
+    browser.findElement(By.id("wall-mode")).click();
+
+    List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .toList();
+    assertEquals(List.of(), errors.stream().map(LogEntry::getMessage).toList(), "the browser logged errors");
+  }
+
+  /** A number tile of the dashboard, as drawn (digits only: it is written with the locale's grouping). */
+  private static long tileNumber(String id) {
+    String text = browser.findElement(By.id(id)).getText().replaceAll("[^0-9]", "");
+    return text.isEmpty() ? -1 : Long.parseLong(text);
+  }
+
+  /** The points of one series of an ECharts chart, as the page drew them. */
+  @SuppressWarnings("unchecked")
+  private static List<Object> seriesData(String chartId, String series) {
+    Object data = ((JavascriptExecutor) browser).executeScript(
+        "const chart = echarts.getInstanceByDom(document.getElementById(arguments[0]));"
+            + "const s = chart && chart.getOption().series.find((x) => x.name === arguments[1]);"
+            + "return s ? s.data : [];",
+        chartId, series);
+    return (List<Object>) data;
+  }
+
+  private static int seriesLength(String chartId, String series) {
+    return seriesData(chartId, series).size();
+  }
+
+  /** The y values of a time series drawn as [time, value] points. */
+  private static List<Double> seriesValues(String chartId, String series) {
+    return seriesData(chartId, series).stream().map(p -> ((Number) ((List<?>) p).get(1)).doubleValue()).toList();
+  }
+
+  /** A metric of the node's /metrics summed over its labels. */
+  private static long metricsSum(String name) {
+    try {
+      double sum = 0;
+      for (String line : get("/metrics").split("\n")) {
+        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return Math.round(sum);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read /metrics", e);
+    }
+  }
+
+  private static String get(String path) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + READER).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    return response.body();
   }
 
   private static void screenshot(String name) throws Exception {

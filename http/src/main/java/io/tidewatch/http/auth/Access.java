@@ -3,13 +3,14 @@ package io.tidewatch.http.auth;
 import io.tidewatch.http.ProblemException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The role check every route goes through: a bearer token in {@code Authorization}, known (else 401) and holding
- * the route's role (else 403).
+ * the route's role (else 403); {@link #known} for the one route any known token may call.
  */
 public final class Access extends AllDirectives {
 
@@ -28,7 +29,19 @@ public final class Access extends AllDirectives {
     });
   }
 
+  /** The route gets the roles of the presented token; 401 without a known one. */
+  public Route known(Function<Set<Role>, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> inner.apply(rolesOf(header)));
+  }
+
   private void check(Role role, Optional<String> header) {
+    Set<Role> roles = rolesOf(header);
+    if (!roles.contains(role)) {
+      throw ProblemException.forbidden("this route needs the role '" + role.id() + "'; the token has " + roles.stream().map(Role::id).sorted().toList());
+    }
+  }
+
+  private Set<Role> rolesOf(Optional<String> header) {
     String token =
         header
             .filter(h -> h.regionMatches(true, 0, BEARER, 0, BEARER.length()))
@@ -38,8 +51,6 @@ public final class Access extends AllDirectives {
     if (roles.isEmpty()) {
       throw ProblemException.unauthorized("the bearer token is not known to this node");
     }
-    if (!roles.contains(role)) {
-      throw ProblemException.forbidden("this route needs the role '" + role.id() + "'; the token has " + roles.stream().map(Role::id).sorted().toList());
-    }
+    return roles;
   }
 }

@@ -18,8 +18,8 @@ import org.apache.kafka.common.MetricName;
 
 /**
  * What the ingest reports to Micrometer's global registry: readings recorded per type, dead letters per kind of
- * problem, ask latency, asks in flight, output publish latency and records, and the consumer's lag per partition (read from the Kafka consumer's own
- * metrics).
+ * problem, ask latency, asks in flight, output publish latency and records, produce-to-state latency per batch, and
+ * the consumer's lag per partition (read from the Kafka consumer's own metrics).
  */
 final class IngestMetrics {
 
@@ -42,6 +42,12 @@ final class IngestMetrics {
       .publishPercentileHistogram()
       .maximumExpectedValue(Duration.ofSeconds(30))
       .register(registry);
+  private final Timer latency = Timer.builder("tidewatch.ingest.latency")
+      .description("Time from the Kafka timestamp of a batch's oldest record to every reading of the batch journaled "
+          + "and its outputs published (just before its offsets are committed): produce to state, under a backlog too")
+      .publishPercentileHistogram()
+      .maximumExpectedValue(Duration.ofMinutes(10))
+      .register(registry);
   private final Counter windowsOut = registry.counter("tidewatch.output.records", "kind", "window");
   private final Counter alertsOut = registry.counter("tidewatch.output.records", "kind", "alert");
 
@@ -54,6 +60,13 @@ final class IngestMetrics {
 
   void batch(int records) {
     batchRecords.record(records);
+  }
+
+  /** A batch is journaled and published; {@code oldestTimestamp} is its oldest record's, MAX_VALUE if none had one. */
+  void batchDone(long oldestTimestamp) {
+    if (oldestTimestamp != Long.MAX_VALUE) {
+      latency.record(Math.max(0, System.currentTimeMillis() - oldestTimestamp), TimeUnit.MILLISECONDS);
+    }
   }
 
   void recorded(String type, int readings) {

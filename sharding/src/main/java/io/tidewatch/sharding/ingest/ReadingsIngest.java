@@ -168,8 +168,12 @@ public final class ReadingsIngest {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(messages.size());
     // Offsets only grow within a partition: the batch commits each partition's last one.
     Map<ConsumerMessage.GroupTopicPartition, ConsumerMessage.CommittableOffset> last = new HashMap<>();
+    long oldest = Long.MAX_VALUE;
     for (CommittableMessage<String, byte[]> message : messages) {
       records.add(message.record());
+      if (message.record().timestamp() >= 0) { // a record without a timestamp has -1
+        oldest = Math.min(oldest, message.record().timestamp());
+      }
       last.put(message.committableOffset().partitionOffset().key(), message.committableOffset());
     }
     CommittableOffsetBatch offsets = ConsumerMessage.emptyCommittableOffsetBatch();
@@ -187,7 +191,11 @@ public final class ReadingsIngest {
     batch.readingsByEntity().forEach((entity, readings) ->
         pending.add(asks.send(entity, consumer, readings, joined -> record(entity, joined, 0))));
     CommittableOffsetBatch committable = offsets;
-    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> committable);
+    long oldestTimestamp = oldest;
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> {
+      metrics.batchDone(oldestTimestamp);
+      return committable;
+    });
   }
 
   /**
