@@ -80,7 +80,7 @@ async function sse(path, role, onEvent, signal, onOpen = () => {}) {
 }
 
 // ---- views
-const views = { cluster: startCluster, overview: startOverview, entity: () => {} };
+const views = { cluster: startCluster, overview: startOverview, entity: () => {}, audit: () => {} };
 let stopCurrent = () => {};
 function show(view) {
   if (!views[view]) view = 'cluster'; // an old link's view
@@ -110,12 +110,28 @@ function startCluster() {
     $('#cluster-self').textContent = `this node: ${cluster.self}`;
     $('#cluster-members tbody').replaceChildren(...cluster.members.map((m) => el('tr', { class: 'member' },
       el('td', {}, m.address), el('td', { class: 'status' }, m.status), el('td', {}, m.roles.join(', ')),
-      el('td', {}, m.reachable ? 'yes' : 'NO'), el('td', {}, m.address === cluster.leader ? 'leader' : ''))));
+      el('td', {}, m.reachable ? 'yes' : 'NO'), el('td', {}, m.address === cluster.leader ? 'leader' : ''),
+      el('td', {}, memberAction(m.address, 'leave', 'Leave'), ' ', memberAction(m.address, 'down', 'Down')))));
     const rows = [];
     shards.types.forEach((t) => t.nodes.forEach((n) => rows.push(el('tr', {},
       el('td', {}, t.type), el('td', {}, n.address), el('td', {}, n.shards), el('td', {}, num(n.entities))))));
     $('#cluster-shards tbody').replaceChildren(...rows);
   });
+}
+
+/** A button that asks the cluster to let a member leave or to down it, once the operator has confirmed. */
+function memberAction(address, action, label) {
+  const button = el('button', { class: `member-${action}`, type: 'button' }, label);
+  button.addEventListener('click', async () => {
+    const question = action === 'down'
+      ? `Down ${address}? It is removed from the cluster at once, without handing over its shards; do this only for a member that is gone.`
+      : `Let ${address} leave? It hands over its shards and stops.`;
+    if (!confirm(question)) return;
+    try {
+      await call(`/cluster/members/${encodeURIComponent(address)}/${action}`, 'operator', { method: 'POST' });
+    } catch (e) { showError(e.message); }
+  });
+  return button;
 }
 
 // Overview: rates, lag, latencies and entities from /metrics every 2 s (kept for 15 minutes), alerts as they happen.
@@ -210,7 +226,7 @@ function drawOverview(history, samples) {
   });
 }
 
-// Entity: live state over SSE, windows chart, alerts, journal replay.
+// Entity: live state over SSE, windows chart, alerts; its audit is a view of its own.
 let stopEntity = () => {};
 function openEntity(type, id) {
   $('#entity-type').value = type;
@@ -235,8 +251,6 @@ async function loadEntity(type, id) {
   entityWindows = [];
   entityAlerts = [];
   $('#entity-title').textContent = `${type} ${id}`;
-  $('#journal tbody').replaceChildren();
-  $('#replay-status').textContent = '';
   const specs = [...new Set([...state.recentWindows, ...state.openWindows].map((w) => w.spec))];
   const metrics = Object.keys(state.lastValues).sort();
   fillSelect($('#chart-spec'), specs, specs.find((s) => s.startsWith('tumbling')) || specs[0]);
@@ -247,7 +261,6 @@ async function loadEntity(type, id) {
   renderState(state);
   chart();
   loadAlerts(base);
-  $('#replay').onclick = () => replay(base);
 
   const aborter = new AbortController();
   let recent = JSON.stringify(state.recentWindows);
@@ -267,12 +280,20 @@ function fillSelect(select, values, selected) {
 }
 
 function renderState(s) {
+  renderCounters($('#entity-counters'), s);
+  renderValues($('#entity-values tbody'), s);
+}
+
+function renderCounters(container, s) {
   const tiles = [['Readings', s.readings], ['Late', s.lateReadings], ['Duplicates', s.duplicates],
     ['Anomalies', s.anomalies], ['Last sequence nr', s.lastSeqNr],
     ['Watermark', s.watermarkMs > 0 ? time(s.watermarkMs) : '–']];
-  $('#entity-counters').replaceChildren(...tiles.map(([label, value]) => el('div', { class: 'tile' },
+  container.replaceChildren(...tiles.map(([label, value]) => el('div', { class: 'tile' },
     el('span', { class: 'label' }, label), el('span', { class: 'value' }, typeof value === 'number' ? num(value) : value))));
-  $('#entity-values tbody').replaceChildren(...Object.keys(s.lastValues).sort().map((m) => el('tr', {},
+}
+
+function renderValues(tbody, s) {
+  tbody.replaceChildren(...Object.keys(s.lastValues).sort().map((m) => el('tr', {},
     el('td', {}, m), el('td', {}, num(s.lastValues[m])), el('td', {}, num(s.metricCounts[m])))));
 }
 
@@ -342,38 +363,59 @@ function summary(line) {
     case 'ReadingsRecorded': return `${e.readings.length} reading(s), event time ${time(e.readings[0].ts)} … ${time(e.readings[e.readings.length - 1].ts)}`;
     case 'WindowClosed': return `${e.spec} ${time(e.start)} – ${time(e.end)}: ${e.count} reading(s)`;
     case 'AnomalyDetected': return `${e.rule} on ${e.metric}: ${num(e.value)}`;
+    case 'EntityRegistered': return `first seen ${time(e.firstSeenMs)}`;
     default: return JSON.stringify(e);
   }
 }
 
-async function replay(base) {
+// Audit: an entity's journal page by page, and its state rebuilt as of a sequence number or a moment.
+const JOURNAL_PAGE = 50;
+let audit = null; // {base, from}
+
+function openAudit(type, id) {
+  $('#audit-type').value = type;
+  $('#audit-id').value = id;
+  show('audit');
+  audit = { base: `/entities/${encodeURIComponent(type)}/${encodeURIComponent(id)}`, from: 1 };
+  $('#audit').hidden = false;
+  $('#audit-title').textContent = `${type} ${id}`;
+  $('#asof-state').hidden = true;
+  $('#asof-status').textContent = '';
+  journalPage();
+}
+
+async function journalPage() {
+  const { base, from } = audit;
   const body = $('#journal tbody');
-  body.replaceChildren();
-  $('#replay-status').textContent = 'replaying…';
+  $('#journal-status').textContent = 'reading…';
   try {
-    const response = await call(`${base}/journal`, 'auditor');
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    let count = 0;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffer.slice(0, end));
-        buffer = buffer.slice(end + 1);
-        count++;
-        if (count <= 1000) {
-          body.append(el('tr', { class: 'journal-event' }, el('td', {}, line.seqNr), el('td', {}, time(line.timestamp)),
-            el('td', {}, line.type), el('td', {}, summary(line))));
-        }
-      }
-    }
-    $('#replay-status').textContent = `${count} event(s)${count > 1000 ? ', the first 1000 shown' : ''}`;
+    const text = await (await call(`${base}/journal?fromSeq=${from}&toSeq=${from + JOURNAL_PAGE - 1}`, 'auditor')).text();
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    body.replaceChildren(...lines.map((line) => {
+      const here = el('button', { type: 'button', class: 'state-here' }, 'state here');
+      here.addEventListener('click', () => stateAsOf(`asOfSeq=${line.seqNr}`, `after event ${line.seqNr}`));
+      return el('tr', { class: 'journal-event' }, el('td', {}, line.seqNr), el('td', {}, time(line.timestamp)),
+        el('td', {}, line.type), el('td', {}, summary(line)), el('td', {}, here));
+    }));
+    $('#journal-status').textContent = lines.length
+      ? `events ${num(lines[0].seqNr)}–${num(lines[lines.length - 1].seqNr)}` : 'no events in this range';
+    $('#journal-earlier').disabled = from <= 1;
+    $('#journal-later').disabled = lines.length < JOURNAL_PAGE;
   } catch (e) {
-    $('#replay-status').textContent = e.message.startsWith('403') ? 'needs an auditor token: paste one above' : e.message;
+    $('#journal-status').textContent = e.message;
+  }
+}
+
+async function stateAsOf(query, label) {
+  $('#asof-status').textContent = 'rebuilding…';
+  try {
+    const s = await getJson(`${audit.base}/state?${query}`, 'auditor');
+    renderCounters($('#asof-counters'), s);
+    renderValues($('#asof-values tbody'), s);
+    $('#asof-state').hidden = false;
+    $('#asof-status').textContent = label;
+  } catch (e) {
+    $('#asof-status').textContent = e.message;
   }
 }
 
@@ -398,6 +440,18 @@ $('#entity-form').addEventListener('submit', (event) => {
   loadEntity($('#entity-type').value, $('#entity-id').value.trim());
 });
 $('#entity-type').addEventListener('change', () => loadIds());
+$('#open-audit').addEventListener('click', () => openAudit($('#entity-type').value, $('#entity-id').value.trim()));
+$('#audit-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  openAudit($('#audit-type').value, $('#audit-id').value.trim());
+});
+$('#journal-earlier').addEventListener('click', () => { audit.from = Math.max(1, audit.from - JOURNAL_PAGE); journalPage(); });
+$('#journal-later').addEventListener('click', () => { audit.from += JOURNAL_PAGE; journalPage(); });
+$('#asof-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const at = $('#asof').value.trim();
+  stateAsOf(/^\d+$/.test(at) ? `asOfSeq=${at}` : `asOf=${encodeURIComponent(at)}`, /^\d+$/.test(at) ? `after event ${at}` : `at ${at}`);
+});
 async function loadIds() {
   try {
     const page = await getJson(`/entities/${$('#entity-type').value}?limit=200`, 'reader');

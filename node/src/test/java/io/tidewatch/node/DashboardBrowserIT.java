@@ -25,6 +25,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -51,6 +52,7 @@ class DashboardBrowserIT {
   private static final String READER = "browser-it-reader-token";
   private static final String OPERATOR = "browser-it-operator-token";
   private static final String WRITER = "browser-it-writer-token";
+  private static final String AUDITOR = "browser-it-auditor-token";
   private static final Duration PATIENCE = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -68,7 +70,7 @@ class DashboardBrowserIT {
             infra,
             Map.of(
                 "tidewatch.http.port", httpPort,
-                "tidewatch.http.tokens", READER + "=reader," + OPERATOR + "=operator," + WRITER + "=writer",
+                "tidewatch.http.tokens", READER + "=reader," + OPERATOR + "=operator," + WRITER + "=writer," + AUDITOR + "=auditor",
                 "pekko.management.http.port", FreePorts.next()));
     base = "http://127.0.0.1:" + httpPort;
     ChromeOptions options = new ChromeOptions();
@@ -126,11 +128,17 @@ class DashboardBrowserIT {
     WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
 
     browser.get(base + "/");
-    browser.findElement(By.id("tokens")).sendKeys(READER + " " + OPERATOR);
+    browser.findElement(By.id("tokens")).sendKeys(READER + " " + OPERATOR + " " + AUDITOR);
     browser.findElement(By.cssSelector("#token-form button")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#cluster-members tr.member .status"), "Up"));
     assertEquals(1, browser.findElements(By.cssSelector("#cluster-members tr.member")).size());
-    assertEquals("operator, reader", browser.findElement(By.id("token-status")).getText());
+    assertEquals("auditor, operator, reader", browser.findElement(By.id("token-status")).getText());
+    // Destructive actions ask first: dismissed, nothing happens.
+    browser.findElement(By.cssSelector("#cluster-members tr.member button.member-down")).click();
+    Alert confirmation = wait.until(ExpectedConditions.alertIsPresent());
+    assertTrue(confirmation.getText().startsWith("Down "), confirmation.getText());
+    confirmation.dismiss();
+    assertEquals("Up", browser.findElement(By.cssSelector("#cluster-members tr.member .status")).getText());
     screenshot("dashboard-cluster.png");
 
     browser.findElement(By.cssSelector("nav button[data-view=overview]")).click();
@@ -163,6 +171,19 @@ class DashboardBrowserIT {
     browser.manage().window().setSize(new Dimension(1366, 768));
     screenshot("dashboard-entity-wall-laptop.png");
     browser.findElement(By.id("wall-mode")).click();
+    browser.manage().window().setSize(new Dimension(1920, 1080));
+
+    // The audit view: the journal page by page, the state rebuilt as of an event of it, as the API rebuilds it.
+    browser.findElement(By.id("open-audit")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("journal-status"), "events 1–"));
+    long lastSeqNr = JSON.readTree(get("/api/v1/entities/sensor/browser-s1")).get("lastSeqNr").asLong();
+    assertEquals(Math.min(50, lastSeqNr), browser.findElements(By.cssSelector("#journal tr.journal-event")).size());
+    browser.findElements(By.cssSelector("#journal tr.journal-event button.state-here")).get(2).click();
+    wait.until(ExpectedConditions.textToBe(By.id("asof-status"), "after event 3"));
+    JsonNode asOf3 = JSON.readTree(get("/api/v1/entities/sensor/browser-s1/state?asOfSeq=3", AUDITOR));
+    assertEquals(asOf3.get("readings").asLong(), tileNumber("#asof-counters .tile:nth-child(1) .value"));
+    assertEquals(3, tileNumber("#asof-counters .tile:nth-child(5) .value"));
+    screenshot("dashboard-audit.png");
 
     List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
@@ -171,8 +192,9 @@ class DashboardBrowserIT {
   }
 
   /** A number tile of the dashboard, as drawn (digits only: it is written with the locale's grouping). */
-  private static long tileNumber(String id) {
-    String text = browser.findElement(By.id(id)).getText().replaceAll("[^0-9]", "");
+  private static long tileNumber(String idOrSelector) {
+    By where = idOrSelector.startsWith("#") ? By.cssSelector(idOrSelector) : By.id(idOrSelector);
+    String text = browser.findElement(where).getText().replaceAll("[^0-9]", "");
     return text.isEmpty() ? -1 : Long.parseLong(text);
   }
 
@@ -212,8 +234,12 @@ class DashboardBrowserIT {
   }
 
   private static String get(String path) throws Exception {
+    return get(path, READER);
+  }
+
+  private static String get(String path, String token) throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + READER).build(),
+        HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), response.body());
     return response.body();
