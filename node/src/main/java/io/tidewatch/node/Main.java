@@ -4,6 +4,7 @@ import io.tidewatch.node.commands.BenchCommand;
 import io.tidewatch.node.commands.ClusterCommand;
 import io.tidewatch.node.commands.ClusterDemoCommand;
 import io.tidewatch.node.commands.DemoCommand;
+import io.tidewatch.node.commands.ExportCommand;
 import io.tidewatch.node.commands.InfraCommand;
 import io.tidewatch.node.commands.MigrateReadSideCommand;
 import io.tidewatch.node.commands.NodeCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tidewatch 0.1.0",
     description = "Real-time stream analytics on a Pekko cluster: Kafka in, Cassandra journal, HTTP out.",
-    subcommands = {BenchCommand.class, ClusterCommand.class, ClusterDemoCommand.class, DemoCommand.class, InfraCommand.class, MigrateReadSideCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class})
+    subcommands = {BenchCommand.class, ClusterCommand.class, ClusterDemoCommand.class, DemoCommand.class, ExportCommand.class, InfraCommand.class, MigrateReadSideCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class})
 public final class Main {
 
   private static final int EX_CONFIG = 78;
