@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,7 @@ class DeploymentFilesTest {
   private static final String REMOTE_PORT = "TIDEWATCH_REMOTE_PORT";
   private static final String PARTITIONS = "TIDEWATCH_READINGS_PARTITIONS";
   private static final YAMLMapper YAML = new YAMLMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{\\??(TIDEWATCH_[A-Z0-9_]+)");
   // `key = default` directly followed by `key = ${?TIDEWATCH_X}` (STYLE §9): the default of TIDEWATCH_X.
   private static final Pattern OVERRIDDEN_DEFAULT = Pattern.compile(
@@ -177,6 +180,31 @@ class DeploymentFilesTest {
         name + ": shards are aligned with the partitions of " + readings + " (" + PARTITIONS + " or its default)"));
     assertEquals(partitions, effective(kubernetesEnv(), PARTITIONS),
         "deploy/k8s: shards are aligned with the partitions of " + readings + " (" + PARTITIONS + " or its default)");
+  }
+
+  @Test
+  void grafanaHasAWindowsDashboardPerEntityTypeOnTheProvisionedInfluxSource() throws IOException {
+    Set<String> types = ConfigFactory.parseFile(repository.resolve("persistence/src/main/resources/entities.conf").toFile())
+        .getConfig("tidewatch.entity-types").root().keySet();
+    JsonNode sources = YAML.readTree(deploy.resolve("grafana/provisioning/datasources/tidewatch.yaml").toFile());
+    String influxUid = StreamSupport.stream(sources.path("datasources").spliterator(), false)
+        .filter(d -> d.path("type").asText().equals("influxdb")).map(d -> d.path("uid").asText()).findFirst()
+        .orElseThrow(() -> new AssertionError("no InfluxDB data source is provisioned"));
+    assertFalse(types.isEmpty());
+    for (String type : types) {
+      Path file = deploy.resolve("grafana/windows/" + type + ".json");
+      assertTrue(Files.exists(file), "no windows dashboard for entity type " + type + ": " + file);
+      JsonNode dashboard = JSON.readTree(file.toFile());
+      List<JsonNode> targets = new ArrayList<>();
+      dashboard.path("panels").forEach(panel -> panel.path("targets").forEach(targets::add));
+      assertFalse(targets.isEmpty(), file + " queries nothing");
+      for (JsonNode target : targets) {
+        String query = target.path("query").asText();
+        assertEquals(influxUid, target.path("datasource").path("uid").asText(), file + ": " + query);
+        assertTrue(query.contains("\"tidewatch_window\"") && query.contains("\"entityType\" = '" + type + "'"),
+            file + " must read the export's measurement for its own type: " + query);
+      }
+    }
   }
 
   @Test
