@@ -174,7 +174,7 @@ function startOverview() {
   const feed = $('#alert-feed');
   const addAlert = (a, fresh) => {
     const item = el('li', { class: fresh ? 'alert new' : 'alert' },
-      `${time(a.ts)} `, el('span', { class: 'rule' }, a.rule), ` ${a.entityType}/${a.entityId} ${a.metric} = ${num(a.value)}`
+      `${time(a.ts)} `, severityBadge(a), ' ', el('span', { class: 'rule' }, a.rule), ` ${a.entityType}/${a.entityId} ${a.metric} = ${num(a.value)}`
         + (a.previous !== null && a.previous !== undefined ? ` (vs ${num(a.previous)})` : ''));
     item.addEventListener('click', () => openEntity(a.entityType, a.entityId));
     fresh ? feed.prepend(item) : feed.append(item);
@@ -189,6 +189,9 @@ function startOverview() {
     .catch((e) => { if (!aborter.signal.aborted) { $('#alert-feed-status').textContent = `disconnected: ${e.message}`; } });
   return () => { stopMetrics(); aborter.abort(); };
 }
+
+/** An alert's severity as a coloured badge (alerts journaled before severities have none). */
+const severityBadge = (a) => el('span', { class: `severity ${a.severity || 'none'}` }, a.severity || '–');
 
 const ms = (seconds) => (seconds === null ? null : seconds * 1000);
 
@@ -352,7 +355,7 @@ async function loadAlerts(base) {
     entityAlerts = page.items;
     renderWindows();
     $('#entity-alerts tbody').replaceChildren(...page.items.map((a) => el('tr', {},
-      el('td', {}, time(a.ts)), el('td', { class: 'rule' }, a.rule), el('td', {}, a.metric), el('td', {}, num(a.value)),
+      el('td', {}, time(a.ts)), el('td', {}, severityBadge(a)), el('td', { class: 'rule' }, a.rule), el('td', {}, a.metric), el('td', {}, num(a.value)),
       el('td', {}, a.previous === null || a.previous === undefined ? '' : num(a.previous)))));
   } catch (e) { showError(e.message); }
 }

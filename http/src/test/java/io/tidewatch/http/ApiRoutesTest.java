@@ -14,6 +14,7 @@ import io.tidewatch.http.ingest.ReadingsPublisher.KeyedReading;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.AlertView;
 import io.tidewatch.protocol.ReadingParser;
+import io.tidewatch.protocol.Severity;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
@@ -498,7 +499,8 @@ class ApiRoutesTest {
   }
 
   private static AlertView alert(String alertId, long detectedAt) {
-    return new AlertView(alertId, "sensor", alertId.substring(0, alertId.indexOf(':')), "delta", "t", 9, 1.0, 5, 0, detectedAt);
+    return new AlertView(alertId, "sensor", alertId.substring(0, alertId.indexOf(':')), "delta", "t", 9, 1.0, 5, 0, detectedAt,
+        Severity.WARNING);
   }
 
   /** The fields of the next server-sent event, skipping heartbeat comments. */

@@ -178,10 +178,16 @@ class ApiIT {
       JsonNode alert = streamed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
       assertEquals(id + ":3", alert.get("alertId").asText(), "registered, readings, then the alert");
       assertEquals("delta", alert.get("rule").asText());
+      assertEquals("critical", alert.get("severity").asText(), "|Δ| 25 is 5 times the threshold 5");
     }
     eventually(() -> {
       JsonNode page = get("/alerts?limit=1000");
-      assertTrue(page.get("items").findValuesAsText("alertId").contains(id + ":3"), page.toString());
+      JsonNode listed = null;
+      for (JsonNode item : page.get("items")) {
+        listed = item.get("alertId").asText().equals(id + ":3") ? item : listed;
+      }
+      assertTrue(listed != null, page.toString());
+      assertEquals("critical", listed.get("severity").asText());
       return null;
     });
     eventually(() -> {

@@ -11,12 +11,13 @@ public record AlertView(
     Double previous,
     double threshold,
     long ts,
-    long detectedAt)
+    long detectedAt,
+    Severity severity)
     implements CborSerializable {
 
   public static AlertView of(String entityType, String entityId, EntityProtocol.AnomalyDetected a) {
     return new AlertView(
         a.alertId(), entityType, entityId, a.rule(), a.metric(), a.value(), a.previous(), a.threshold(), a.ts(),
-        a.detectedAt());
+        a.detectedAt(), a.severity());
   }
 }

@@ -139,6 +139,7 @@ public interface EntityProtocol {
    * @param previous what the value was compared with (previous value, window mean), null for a range rule
    * @param ts the reading's event time
    * @param detectedAt processing time of the detection, epoch milliseconds
+   * @param severity how far past the threshold the value went; null in events journaled before severities
    */
   record AnomalyDetected(
       String alertId,
@@ -148,7 +149,8 @@ public interface EntityProtocol {
       Double previous,
       double threshold,
       long ts,
-      long detectedAt)
+      long detectedAt,
+      Severity severity)
       implements Event {}
 
   /**

@@ -14,21 +14,33 @@ public sealed interface AnomalyRule {
 
   List<String> metrics();
 
+  /** How its hits are graded. */
+  SeverityBands severity();
+
   default boolean appliesTo(String metric) {
     return metrics().contains("*") || metrics().contains(metric);
   }
 
-  record Delta(List<String> metrics, double threshold) implements AnomalyRule {
+  record Delta(List<String> metrics, double threshold, SeverityBands severity) implements AnomalyRule {
+    public Delta(List<String> metrics, double threshold) {
+      this(metrics, threshold, SeverityBands.DEFAULT);
+    }
+
     public String name() {
       return "delta";
     }
   }
 
-  record ZScore(List<String> metrics, double k, int window, int minSamples) implements AnomalyRule {
+  record ZScore(List<String> metrics, double k, int window, int minSamples, SeverityBands severity)
+      implements AnomalyRule {
     public ZScore {
       if (window < 2 || minSamples < 2 || minSamples > window) {
         throw new IllegalArgumentException("zscore needs 2 <= min-samples <= window");
       }
+    }
+
+    public ZScore(List<String> metrics, double k, int window, int minSamples) {
+      this(metrics, k, window, minSamples, SeverityBands.DEFAULT);
     }
 
     public String name() {
@@ -36,7 +48,11 @@ public sealed interface AnomalyRule {
     }
   }
 
-  record Range(List<String> metrics, double min, double max) implements AnomalyRule {
+  record Range(List<String> metrics, double min, double max, SeverityBands severity) implements AnomalyRule {
+    public Range(List<String> metrics, double min, double max) {
+      this(metrics, min, max, SeverityBands.DEFAULT);
+    }
+
     public String name() {
       return "range";
     }
@@ -45,13 +61,16 @@ public sealed interface AnomalyRule {
   static AnomalyRule fromConfig(String type, Config rule) {
     List<String> metrics = rule.hasPath("metrics") ? rule.getStringList("metrics") : List.of("*");
     String name = rule.getString("rule");
+    SeverityBands severity = SeverityBands.fromConfig(rule);
     return switch (name) {
-      case "delta" -> new Delta(metrics, rule.getDouble("threshold"));
-      case "zscore" -> new ZScore(metrics, rule.getDouble("k"), rule.getInt("window"), rule.getInt("min-samples"));
+      case "delta" -> new Delta(metrics, rule.getDouble("threshold"), severity);
+      case "zscore" -> new ZScore(
+          metrics, rule.getDouble("k"), rule.getInt("window"), rule.getInt("min-samples"), severity);
       case "range" -> new Range(
           metrics,
           rule.hasPath("min") ? rule.getDouble("min") : Double.NEGATIVE_INFINITY,
-          rule.hasPath("max") ? rule.getDouble("max") : Double.POSITIVE_INFINITY);
+          rule.hasPath("max") ? rule.getDouble("max") : Double.POSITIVE_INFINITY,
+          severity);
       default -> throw new IllegalArgumentException(
           "entity type " + type + ": unknown anomaly rule '" + name + "' (delta, zscore or range)");
     };

@@ -42,7 +42,8 @@ public record AnomalyRules(List<AnomalyRule> rules) {
   private static AnomalyHit check(AnomalyRule rule, String metric, double value, MetricHistory history) {
     if (rule instanceof AnomalyRule.Delta delta) {
       if (history != null && history.hasPrevious() && Math.abs(value - history.previous()) > delta.threshold()) {
-        return new AnomalyHit("delta", metric, value, history.previous(), delta.threshold());
+        double ratio = Math.abs(value - history.previous()) / delta.threshold();
+        return new AnomalyHit("delta", metric, value, history.previous(), delta.threshold(), delta.severity().of(ratio));
       }
     } else if (rule instanceof AnomalyRule.ZScore z) {
       double[] window = history == null ? new double[0] : history.last(z.window());
@@ -58,18 +59,28 @@ public record AnomalyRules(List<AnomalyRule> rules) {
         }
         double stddev = Math.sqrt(squares / window.length);
         // A flat history has no spread to measure against: no z-score, no alert.
-        if (stddev > 0 && Math.abs(value - mean) / stddev > z.k()) {
-          return new AnomalyHit("zscore", metric, value, mean, z.k());
+        double score = stddev > 0 ? Math.abs(value - mean) / stddev : 0;
+        if (score > z.k()) {
+          return new AnomalyHit("zscore", metric, value, mean, z.k(), z.severity().of(score / z.k()));
         }
       }
     } else if (rule instanceof AnomalyRule.Range range) {
-      if (value < range.min()) {
-        return new AnomalyHit("range", metric, value, Double.NaN, range.min());
-      }
-      if (value > range.max()) {
-        return new AnomalyHit("range", metric, value, Double.NaN, range.max());
+      if (value < range.min() || value > range.max()) {
+        double bound = value < range.min() ? range.min() : range.max();
+        return new AnomalyHit("range", metric, value, Double.NaN, bound, range.severity().of(rangeRatio(range, value, bound)));
       }
     }
     return null;
+  }
+
+  /**
+   * 1 + the excess over the bound relative to the range's width; with one bound open, relative to the bound's size
+   * (a bound of 0 leaves nothing to compare with: a warning).
+   */
+  private static double rangeRatio(AnomalyRule.Range range, double value, double bound) {
+    double excess = Math.abs(value - bound);
+    double width = range.max() - range.min();
+    double scale = Double.isFinite(width) ? width : Math.abs(bound);
+    return scale > 0 ? 1 + excess / scale : 1;
   }
 }

@@ -132,7 +132,8 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates, Entit
         Double.isNaN(hit.previous()) ? null : hit.previous(),
         hit.threshold(),
         ts,
-        nowMs);
+        nowMs,
+        hit.severity());
   }
 
   /** An alert raised by a reading of the current chunk; its event follows the chunk. */

@@ -9,6 +9,7 @@ import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.MetricAggregate;
+import io.tidewatch.protocol.Severity;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,8 @@ class OutputRecordsTest {
 
   @Test
   void anAnomalyBecomesOneAlertRecord() throws Exception {
-    var alert = new AnomalyDetected("sensor-00042:137", "delta", "temperature", 36.2, 20.9, 5.0, 1_700_000_000_123L, 1_700_000_001_000L);
+    var alert = new AnomalyDetected(
+        "sensor-00042:137", "delta", "temperature", 36.2, 20.9, 5.0, 1_700_000_000_123L, 1_700_000_001_000L, Severity.CRITICAL);
 
     var out = records.of("sensor", "sensor-00042", new Outputs(List.of(), List.of(alert)));
 
@@ -61,13 +63,14 @@ class OutputRecordsTest {
     assertEquals("delta", json.get("rule").asText());
     assertEquals(20.9, json.get("previous").asDouble());
     assertEquals(1_700_000_001_000L, json.get("detectedAt").asLong());
+    assertEquals("critical", json.get("severity").asText());
   }
 
   @Test
   void windowsComeBeforeAlertsEachInTheirOrder() {
     var first = new WindowClosed("tumbling-60s", 0, 60_000, 1, Map.of(), Map.of("click", 1L));
     var second = new WindowClosed("tumbling-60s", 60_000, 120_000, 1, Map.of(), Map.of("click", 1L));
-    var alert = new AnomalyDetected("u1:9", "range", "purchase", 9e9, null, 1e6, 1, 2);
+    var alert = new AnomalyDetected("u1:9", "range", "purchase", 9e9, null, 1e6, 1, 2, Severity.CRITICAL);
 
     var out = records.of("user", "u1", new Outputs(List.of(first, second), List.of(alert)));
 
