@@ -253,6 +253,8 @@ async function loadEntity(type, id) {
   $('#entity').hidden = false;
   entityWindows = [];
   entityAlerts = [];
+  entityLate = state.recentLate || [];
+  entityLateCount = state.lateReadings;
   $('#entity-title').textContent = `${type} ${id}`;
   const specs = [...new Set([...state.recentWindows, ...state.openWindows].map((w) => w.spec))];
   const metrics = Object.keys(state.lastValues).sort();
@@ -272,6 +274,7 @@ async function loadEntity(type, id) {
     const next = JSON.parse(event.data);
     renderState(next);
     if (JSON.stringify(next.recentWindows) !== recent) { recent = JSON.stringify(next.recentWindows); chart(); }
+    if (next.lateReadings !== entityLateCount) { entityLateCount = next.lateReadings; entityLate = next.recentLate; renderWindows(); }
     if (next.anomalies !== state.anomalies) { state = next; loadAlerts(base); }
   }, aborter.signal, () => { $('#entity-live').textContent = 'live'; }).catch((e) => { if (!aborter.signal.aborted) $('#entity-live').textContent = `disconnected: ${e.message}`; });
   stopEntity = () => aborter.abort();
@@ -301,9 +304,11 @@ function renderValues(tbody, s) {
 }
 
 // The entity's closed windows of one spec and metric: mean as a line in a min–max band on a time axis (zoomable),
-// its alerts on that metric as marks at their event time and value.
+// its alerts on that metric and its latest late readings (their window had closed) as marks at their time and value.
 let entityWindows = [];
 let entityAlerts = [];
+let entityLate = []; // the latest late readings, as the state lists them
+let entityLateCount = 0;
 async function drawWindows(base) {
   const spec = $('#chart-spec').value;
   const metric = $('#chart-metric').value;
@@ -319,8 +324,10 @@ function renderWindows() {
   const value = (w, key) => (metric ? w[key] : w.count);
   const byStart = new Map(windows.map((w) => [w.start, w]));
   const alerts = entityAlerts.filter((a) => a.metric === metric);
+  const late = entityLate.filter((r) => (metric ? r.metrics[metric] !== undefined : true))
+    .map((r) => [r.ts, metric ? r.metrics[metric] : 1]);
   Charts.draw('window-chart', {
-    legend: { top: 4, data: ['mean', 'min–max', 'alerts'] },
+    legend: { top: 4, data: ['mean', 'min–max', 'alerts', 'late readings'] },
     tooltip: {
       trigger: 'axis',
       formatter: (points) => {
@@ -345,6 +352,8 @@ function renderWindows() {
       { name: 'mean', type: 'line', symbolSize: 6, itemStyle: { color: '#2b8cbe' }, data: windows.map((w) => [w.start, value(w, 'mean')]) },
       { name: 'alerts', type: 'scatter', symbol: 'triangle', symbolSize: 12, itemStyle: { color: '#d1342f' },
         data: alerts.map((a) => [a.ts, a.value]) },
+      { name: 'late readings', type: 'scatter', symbol: 'diamond', symbolSize: 9, itemStyle: { color: '#8a8f98' },
+        tooltip: { show: false }, data: late },
     ],
   });
 }

@@ -125,6 +125,7 @@ class DashboardBrowserIT {
     for (int i = 0; i <= 130; i++) {
       minutes.append(reading("browser-s1", T0 + i * 1_000L, 20 + (i % 10) * 0.3));
     }
+    minutes.append(reading("browser-s1", T0 + 2_000, 25.0)); // its minute has closed: late
     post(minutes.toString());
     WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
 
@@ -151,7 +152,7 @@ class DashboardBrowserIT {
         "a jump of 28 against the delta threshold 5");
     // Every reading posted is ingested once the tile shows what /metrics counts; the charts have their samples.
     // (The registry is the JVM's: other tests' nodes may have counted before this one.)
-    long ingested = ingestedBefore + 133;
+    long ingested = ingestedBefore + 134;
     wait.until(d -> tileNumber("ingested") == ingested && metricsSum("tidewatch_readings_ingested_total") == ingested);
     wait.until(d -> seriesLength("chart-rates", "readings/s") >= 2);
     assertEquals(metricsSum("tidewatch_entities_active"), tileNumber("active"));
@@ -168,6 +169,7 @@ class DashboardBrowserIT {
     windows.get("items").forEach(w -> apiMeans.add(0, w.get("mean").asDouble())); // the API lists newest first
     assertEquals(apiMeans, seriesValues("window-chart", "mean"));
     assertEquals(2, apiMeans.size(), "two closed minutes");
+    assertEquals(List.of(25.0), seriesValues("window-chart", "late readings"), "the late reading is marked");
     screenshot("dashboard-entity.png");
 
     browser.findElement(By.id("wall-mode")).click();

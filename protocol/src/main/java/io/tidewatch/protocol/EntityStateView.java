@@ -21,13 +21,18 @@ public record EntityStateView(
     Map<String, Double> lastValues,
     Map<String, Long> metricCounts,
     List<WindowView> openWindows,
-    List<WindowView> recentWindows)
+    List<WindowView> recentWindows,
+    List<LateReading> recentLate)
     implements CborSerializable {
+
+  /** A reading that arrived after a window that should hold it had closed (late for at least one window spec). */
+  public record LateReading(long ts, Map<String, Double> metrics, String event) implements CborSerializable {}
 
   public EntityStateView {
     lastValues = Map.copyOf(lastValues);
     metricCounts = Map.copyOf(metricCounts);
     openWindows = List.copyOf(openWindows);
     recentWindows = List.copyOf(recentWindows);
+    recentLate = List.copyOf(recentLate);
   }
 }

@@ -7,6 +7,7 @@ import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.protocol.CborSerializable;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
+import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.Map;
  * @param idleUnpublished windows closed by the idle timer, not yet marked published; absent in version 1
  * @param registration the entity's first event; absent before version 3 (entities then listed themselves first)
  * @param registrationCause the entity's first reading, packed; -1 for none
+ * @param recentLate the latest late readings, newest first; absent before version 4 (an entity restored from an
+ *     older snapshot lists only the late readings after it)
  */
 public record EntitySnapshot(
     int version,
@@ -49,14 +52,16 @@ public record EntitySnapshot(
     long lastCause,
     List<WindowClosed> idleUnpublished,
     EntityRegistered registration,
-    long registrationCause)
+    long registrationCause,
+    List<SourcedReading> recentLate)
     implements CborSerializable {
 
   /**
    * Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags;
-   * version 3 the registration, listed in the read side with the entity's first outputs.
+   * version 3 the registration, listed in the read side with the entity's first outputs; version 4 the latest late
+   * readings.
    */
-  public static final int CURRENT_VERSION = 3;
+  public static final int CURRENT_VERSION = 4;
 
   public static EntitySnapshot of(EntityState s) {
     Map<String, List<Long>> sessions = new HashMap<>();
@@ -94,7 +99,8 @@ public record EntitySnapshot(
         new Caused<>(null, s.lastPartition, s.lastOffset).packed(),
         List.copyOf(s.idleUnpublished),
         s.registration == null ? null : s.registration.output(),
-        s.registration == null ? -1 : s.registration.packed());
+        s.registration == null ? -1 : s.registration.packed(),
+        s.recentLate == null ? List.of() : List.copyOf(s.recentLate));
   }
 
   public EntityState restore(EntityTypeConfig config, String entityId) {
@@ -137,6 +143,11 @@ public record EntitySnapshot(
     }
     if (registration != null) {
       s.registration = Caused.unpack(registration, registrationCause);
+    }
+    if (recentLate != null) {
+      for (int i = recentLate.size() - 1; i >= 0; i--) { // oldest first, so the newest ends up first
+        s.keepLate(recentLate.get(i));
+      }
     }
     return s;
   }

@@ -39,6 +39,8 @@ import java.util.Map;
 public final class EntityState {
 
   private static final int RECENT_IN_VIEW_PER_SPEC = 10;
+  /** Late readings kept to show where they fell (the count keeps them all). */
+  static final int RECENT_LATE = 20;
 
   final EntityTypeConfig config;
   final String entityId;
@@ -58,6 +60,8 @@ public final class EntityState {
   final Map<String, MetricHistory> histories = new HashMap<>(4);
   /** Alerts, newest first, at most {@code recentAlerts}, with the reading that raised each. */
   final Deque<Caused<AnomalyDetected>> recentAlerts = new ArrayDeque<>();
+  /** The latest late readings, newest first, at most {@link #RECENT_LATE}; null until the first (most have none). */
+  Deque<SourcedReading> recentLate;
   /** Where the last applied reading came from: outputs journaled after it are its outputs. */
   int lastPartition = Caused.NO_READING;
   long lastOffset = -1;
@@ -271,8 +275,19 @@ public final class EntityState {
     }
     if (late) {
       lateReadings++;
+      keepLate(reading);
     }
     maxEventTime = Math.max(maxEventTime, reading.ts());
+  }
+
+  void keepLate(SourcedReading reading) {
+    if (recentLate == null) {
+      recentLate = new ArrayDeque<>(4);
+    }
+    recentLate.addFirst(reading);
+    if (recentLate.size() > RECENT_LATE) {
+      recentLate.removeLast();
+    }
   }
 
   private void close(WindowClosed closed) {
@@ -338,7 +353,10 @@ public final class EntityState {
         lastValues(),
         metricCounts(),
         openViews,
-        recentViews);
+        recentViews,
+        recentLate == null ? List.of() : recentLate.stream()
+            .map(r -> new EntityStateView.LateReading(r.ts(), r.metrics(), r.event()))
+            .toList());
   }
 
   Map<String, Double> lastValues() {

@@ -16,6 +16,7 @@ import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.EntityStateView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EntityStateTest {
@@ -82,6 +83,22 @@ class EntityStateTest {
     assertEquals(3, state.readings(), "a late reading is still a reading the entity recorded");
     assertEquals(1, state.lateReadings());
     assertEquals(before, state.recentWindows().get(0));
+    assertEquals(List.of(new EntityStateView.LateReading(T0 + 2_000, Map.of("temperature", 99.0), null)),
+        state.toView(3).recentLate(), "the view shows where the late reading fell");
+  }
+
+  @Test
+  void keepsTheLatestLateReadingsNewestFirstAndThroughASnapshot() {
+    record(reading(0, T0 + 1_000, 20.0), reading(1, T0 + 70_000, 20.0));
+    for (int i = 0; i < EntityState.RECENT_LATE + 5; i++) {
+      record(reading(2 + i, T0 + 2_000 + i, i));
+    }
+
+    List<EntityStateView.LateReading> late = state.toView(0).recentLate();
+    assertEquals(EntityState.RECENT_LATE, late.size());
+    assertEquals(T0 + 2_000 + EntityState.RECENT_LATE + 4, late.get(0).ts(), "newest first");
+    assertEquals(T0 + 2_000 + 5, late.get(late.size() - 1).ts(), "the oldest five are let go");
+    assertEquals(late, EntitySnapshot.of(state).restore(MINUTE_WINDOWS, "sensor-00001").toView(0).recentLate());
   }
 
   @Test
