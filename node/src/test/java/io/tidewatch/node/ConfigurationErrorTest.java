@@ -60,4 +60,28 @@ class ConfigurationErrorTest {
     assertOneLine(outcome.err());
     assertTrue(outcome.err().contains("allowed-lateness"), outcome.err());
   }
+
+  @Test
+  void severityBandsOutOfOrderNameTheEntityTypeKeyAndTheRule() throws Exception {
+    Outcome outcome = node("tidewatch.entity-types.sensor.anomalies = "
+        + "[{ rule = delta, threshold = 5, severity { error = 3, critical = 2 } }]\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains("tidewatch.entity-types.sensor"), outcome.err());
+    assertTrue(outcome.err().contains("severity bands need 1 < error <= critical"), outcome.err());
+  }
+
+  @Test
+  void anExportToAUrlThatIsNotHttpIsAUsageErrorNamingTheOption() {
+    CommandLine cli = Main.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+
+    int exit = cli.execute("export", "influxdb", "--url", "localhost:8086");
+
+    assertEquals(2, exit);
+    assertTrue(err.toString().startsWith("--url 'localhost:8086' is not InfluxDB's HTTP address"), err.toString());
+    assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+  }
 }

@@ -2,12 +2,17 @@ package io.tidewatch.node.commands;
 
 import com.typesafe.config.ConfigFactory;
 import io.tidewatch.node.export.InfluxExport;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code tidewatch export ...}: copy the outputs into the time-series stores people already chart with. */
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -42,8 +47,12 @@ public final class ExportCommand {
         description = "Where records that are not aggregates records go (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+      checkUrl();
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tidewatch-export",
           ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.defaultReference()));
       new InfluxExport(system, new InfluxExport.Settings(bootstrap, topic, group, deadLetterTopic, url, database,
@@ -51,6 +60,20 @@ public final class ExportCommand {
       System.err.printf("tidewatch export: %s -> %s database %s; Ctrl-C stops%n", topic, url, database);
       system.getWhenTerminated().toCompletableFuture().join();
       return 0;
+    }
+
+    /** A URL the export could never write to is a usage error now, not a retry loop later. */
+    private void checkUrl() {
+      try {
+        URI uri = new URI(url);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          throw new URISyntaxException(url, "needs http:// or https:// and a host");
+        }
+        url = url.replaceAll("/+$", "");
+      } catch (URISyntaxException e) {
+        throw new ParameterException(spec.commandLine(), "--url '" + url + "' is not InfluxDB's HTTP address: "
+            + e.getReason() + " (e.g. http://127.0.0.1:8086)");
+      }
     }
   }
 }
