@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One child JVM run under {@link ParentWatchdog}: launches it with its output appended to a log file, waits until
- * it is ready, and stops it (SIGTERM, then SIGKILL after a bounded wait), also from a shutdown hook of this JVM.
+ * One child JVM run under {@link ParentWatchdog} (or another program, {@link #startProcess}): launches it with its
+ * output appended to a log file, waits until it is ready, and stops it (SIGTERM, then SIGKILL after a bounded
+ * wait), also from a shutdown hook of this JVM.
  */
 final class ChildJvm {
 
@@ -67,13 +68,23 @@ final class ChildJvm {
   static ChildJvm start(String name, Path java, List<String> jvmArgs, Path runtimeLib, String mainClass,
       List<String> args, Path logFile) {
     List<String> command = new ArrayList<>();
-    if (Files.isExecutable(SETSID)) {
-      command.add(SETSID.toString()); // execs in place (no fork): the pid stays the JVM's
-    }
     command.add(java.toString());
     command.addAll(jvmArgs);
     command.addAll(List.of("-cp", classpath(runtimeLib), ParentWatchdog.class.getName(), mainClass));
     command.addAll(args);
+    return startProcess(name, command, logFile);
+  }
+
+  /**
+   * Starts any program the same way (own session, output appended to {@code logFile}, stopped from a shutdown hook
+   * of this JVM); without {@link ParentWatchdog}, a program that is no JVM outlives a parent that is killed.
+   */
+  static ChildJvm startProcess(String name, List<String> program, Path logFile) {
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      command.add(SETSID.toString()); // execs in place (no fork): the pid stays the program's
+    }
+    command.addAll(program);
     try {
       Files.createDirectories(logFile.getParent());
       Files.writeString(logFile, "=== " + Instant.now() + " starting " + name + ": " + String.join(" ", command) + "\n",
@@ -87,7 +98,7 @@ final class ChildJvm {
       log.info("Started {} (pid {}), log {}", name, process.pid(), logFile);
       return child;
     } catch (IOException e) {
-      throw new LaunchException("Could not launch " + name + " with " + java + ": " + e.getMessage(), e);
+      throw new LaunchException("Could not launch " + name + " with " + program.get(0) + ": " + e.getMessage(), e);
     }
   }
 

@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,33 +41,21 @@ public final class InfluxLauncher {
       throw new LaunchException(influxd + " not found: install Debian's package influxdb (apt-get install influxdb), "
           + "or point -Dtidewatch.influxd at an influxd 1.x");
     }
-    Process process;
+    Path config;
     try {
       Files.createDirectories(dataDir);
-      Path config = Files.writeString(dataDir.resolve("influxdb.conf"), config());
-      Path logFile = dataDir.resolve("influxdb.log");
-      process = new ProcessBuilder(influxd.toString(), "-config", config.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(logFile.toFile())
-          .start();
+      config = Files.writeString(dataDir.resolve("influxdb.conf"), config());
     } catch (IOException e) {
-      throw new LaunchException("cannot start " + influxd + " in " + dataDir, e);
+      throw new LaunchException("cannot write the InfluxDB configuration in " + dataDir, e);
     }
+    ChildJvm process = ChildJvm.startProcess(
+        "influxdb", List.of(influxd.toString(), "-config", config.toString()), dataDir.resolve("influxdb.log"));
     Running running = new Running(process, "http://127.0.0.1:" + httpPort);
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (!running.pings()) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        running.close();
-        throw new LaunchException("InfluxDB did not answer on " + running.url() + " within " + READY_TIMEOUT
-            + "; see " + dataDir.resolve("influxdb.log"));
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        running.close();
-        throw new LaunchException("interrupted while InfluxDB started", e);
-      }
+    try {
+      process.awaitReady(READY_TIMEOUT, running::pings);
+    } catch (RuntimeException e) {
+      process.stop();
+      throw e;
     }
     log.info("InfluxDB ready on {} (data {})", running.url(), dataDir);
     return running;
@@ -95,11 +83,11 @@ public final class InfluxLauncher {
   /** A running InfluxDB; closing it stops the process. */
   public static final class Running implements AutoCloseable {
 
-    private final Process process;
+    private final ChildJvm process;
     private final String url;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private Running(Process process, String url) {
+    private Running(ChildJvm process, String url) {
       this.process = process;
       this.url = url;
     }
@@ -109,29 +97,14 @@ public final class InfluxLauncher {
       return url;
     }
 
-    boolean pings() {
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create(url + "/ping")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 204;
-      } catch (IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+    boolean pings() throws IOException, InterruptedException {
+      return http.send(HttpRequest.newBuilder(URI.create(url + "/ping")).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode() == 204;
     }
 
     @Override
     public void close() {
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+      process.stop();
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
+import io.tidewatch.node.bench.Tw1Bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
@@ -59,12 +60,13 @@ class DashboardBrowserIT {
   private static LocalInfra infra;
   private static ActorSystem<Void> node;
   private static String base;
+  private static int httpPort;
   private static WebDriver browser;
 
   @BeforeAll
   static void start() throws Exception {
     infra = LocalInfra.start(Files.createTempDirectory("tidewatch-browser-it"), LocalInfra.Ports.free(), LocalInfra.DEFAULT_TOPICS);
-    int httpPort = FreePorts.next();
+    httpPort = FreePorts.next();
     node =
         TestNodes.start(
             infra,
@@ -228,13 +230,7 @@ class DashboardBrowserIT {
   /** A metric of the node's /metrics summed over its labels. */
   private static long metricsSum(String name) {
     try {
-      double sum = 0;
-      for (String line : get("/metrics").split("\n")) {
-        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return Math.round(sum);
+      return Math.round(Tw1Bench.metrics(httpPort).getOrDefault(name, 0.0));
     } catch (Exception e) {
       throw new IllegalStateException("cannot read /metrics", e);
     }

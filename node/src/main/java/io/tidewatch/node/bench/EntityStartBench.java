@@ -105,7 +105,8 @@ public final class EntityStartBench {
     }
   }
 
-  private static Config config(CassandraLauncher.Running cassandra) {
+  /** The node's configuration on a bench's local Cassandra, without a cluster port of its own. */
+  static Config config(CassandraLauncher.Running cassandra) {
     Config overrides = ConfigFactory.parseMap(Map.of(
         "tidewatch.cassandra.contact-points", cassandra.contactPoint(),
         "pekko.remote.artery.canonical.port", 0,

@@ -1,10 +1,7 @@
 package io.tidewatch.node.bench;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.tidewatch.deploy.CassandraLauncher;
 import io.tidewatch.deploy.FreePorts;
-import io.tidewatch.node.NodeConfig;
 import io.tidewatch.node.simulate.Tw1Workload;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.RecordPlan;
@@ -119,7 +116,7 @@ public final class JournalShapeBench {
     try (CassandraLauncher.Running cassandra =
         new CassandraLauncher(workDir.resolve("cassandra"), FreePorts.next(), FreePorts.next()).start()) {
       cassandra.applySchema();
-      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "journal-shape-bench", config(cassandra));
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "journal-shape-bench", EntityStartBench.config(cassandra));
       try {
         int inFlight = IngestSettings.create(system).askParallelism();
         Serialization serialization = SerializationExtension.get(Adapter.toClassic(system));
@@ -173,14 +170,6 @@ public final class JournalShapeBench {
       }
     }
     return rounds;
-  }
-
-  private static Config config(CassandraLauncher.Running cassandra) {
-    Config overrides = ConfigFactory.parseMap(Map.of(
-        "tidewatch.cassandra.contact-points", cassandra.contactPoint(),
-        "pekko.remote.artery.canonical.port", 0,
-        "pekko.loglevel", "WARNING"));
-    return NodeConfig.load(overrides, null);
   }
 
   /** Wakes one entity per id of the workload, then writes every command's rows in the shape, round by round. */

@@ -217,7 +217,7 @@ public final class Tw1Bench {
   /** The node's Prometheus samples, summed over their labels. */
   private static final Pattern BUCKET_BOUND = Pattern.compile("_bucket\\{.*le=\"([^\"]+)\"");
 
-  static Map<String, Double> metrics(int httpPort) throws Exception {
+  public static Map<String, Double> metrics(int httpPort) throws Exception {
     String body = HttpClient.newHttpClient()
         .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
             HttpResponse.BodyHandlers.ofString())
