@@ -403,16 +403,20 @@ async function journalPage() {
   try {
     const text = await (await call(`${base}/journal?fromSeq=${from}&toSeq=${from + JOURNAL_PAGE - 1}`, 'auditor')).text();
     const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    // A row that holds a whole command lists its entries as parts (seq.part); its state is the one after the last.
     body.replaceChildren(...lines.map((line) => {
+      const last = !line.part || line.part === line.parts;
       const here = el('button', { type: 'button', class: 'state-here' }, 'state here');
       here.addEventListener('click', () => stateAsOf(`asOfSeq=${line.seqNr}`, `after event ${line.seqNr}`));
-      return el('tr', { class: 'journal-event' }, el('td', {}, line.seqNr), el('td', {}, time(line.timestamp)),
-        el('td', {}, line.type), el('td', {}, summary(line)), el('td', {}, here));
+      return el('tr', { class: 'journal-event' }, el('td', {}, line.part ? `${line.seqNr}.${line.part}` : line.seqNr),
+        el('td', {}, time(line.timestamp)), el('td', {}, line.type), el('td', {}, summary(line)),
+        el('td', {}, last ? here : ''));
     }));
+    const lastSeq = lines.length ? lines[lines.length - 1].seqNr : from - 1;
     $('#journal-status').textContent = lines.length
-      ? `events ${num(lines[0].seqNr)}–${num(lines[lines.length - 1].seqNr)}` : 'no events in this range';
+      ? `events ${num(lines[0].seqNr)}–${num(lastSeq)}` : 'no events in this range';
     $('#journal-earlier').disabled = from <= 1;
-    $('#journal-later').disabled = lines.length < JOURNAL_PAGE;
+    $('#journal-later').disabled = lastSeq < from + JOURNAL_PAGE - 1;
   } catch (e) {
     $('#journal-status').textContent = e.message;
   }

@@ -12,6 +12,7 @@ import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -63,7 +64,11 @@ final class AuditRoutes extends AllDirectives {
                 parameterMap(p -> stateAsOf(type, id, new QueryParams(p))))))));
   }
 
-  /** One line per event: {@code {"seqNr":..,"timestamp":..,"type":"WindowClosed","event":{...}}}. */
+  /**
+   * One line per entry: {@code {"seqNr":..,"timestamp":..,"type":"WindowClosed","event":{...}}}; the entries of a
+   * row that holds a whole command ({@code CommandJournaled}) share its sequence number and time and add {@code
+   * "part"} (1, 2, …) and {@code "parts"}, so closed windows and alerts show as entries of their own.
+   */
   private Route journal(String type, String id, QueryParams params) {
     lookup.config(type);
     EntityLookup.requireId(id);
@@ -76,7 +81,7 @@ final class AuditRoutes extends AllDirectives {
     }
     return onSuccess(lookup.known(type, id), known -> {
       Source<ByteString, NotUsed> lines =
-          inTimeRange(journal.events(type, id, fromSeq, toSeq), from, to).map(this::line);
+          inTimeRange(journal.events(type, id, fromSeq, toSeq), from, to).map(this::lines);
       return complete(HttpResponse.create().withEntity(HttpEntities.create(NDJSON, lines)));
     });
   }
@@ -112,17 +117,26 @@ final class AuditRoutes extends AllDirectives {
     return to == null ? started : started.takeWhile(e -> e.timestamp() < to);
   }
 
-  private ByteString line(EventEnvelope envelope) {
-    ObjectNode line = mapper.createObjectNode();
-    line.put("seqNr", envelope.sequenceNr());
-    line.put("timestamp", envelope.timestamp());
-    line.put("type", envelope.event().getClass().getSimpleName());
-    line.set("event", mapper.valueToTree(envelope.event()));
-    try {
-      return ByteString.fromArrayUnsafe(mapper.writeValueAsBytes(line)).concat(NEWLINE);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("journal events are plain records and always serialize", e);
+  private ByteString lines(EventEnvelope envelope) {
+    List<Event> entries = ((Event) envelope.event()).entries();
+    ByteString lines = ByteString.emptyByteString();
+    for (int i = 0; i < entries.size(); i++) {
+      ObjectNode line = mapper.createObjectNode();
+      line.put("seqNr", envelope.sequenceNr());
+      line.put("timestamp", envelope.timestamp());
+      if (entries.size() > 1) {
+        line.put("part", i + 1);
+        line.put("parts", entries.size());
+      }
+      line.put("type", entries.get(i).getClass().getSimpleName());
+      line.set("event", mapper.valueToTree(entries.get(i)));
+      try {
+        lines = lines.concat(ByteString.fromArrayUnsafe(mapper.writeValueAsBytes(line))).concat(NEWLINE);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("journal events are plain records and always serialize", e);
+      }
     }
+    return lines;
   }
 
   private static long orDefault(Long value, long otherwise) {

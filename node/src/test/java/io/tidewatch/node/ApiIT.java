@@ -147,10 +147,22 @@ class ApiIT {
         journal.add(JSON.readTree(it.next()));
       }
     }
-    assertEquals(now.get("lastSeqNr").asLong(), journal.size(), "every event of the journal, once");
+    // Every row of the journal, oldest first; a row of several entries lists them as its parts 1..parts, together.
+    long row = 0;
     for (int i = 0; i < journal.size(); i++) {
-      assertEquals(i + 1, journal.get(i).get("seqNr").asLong(), "oldest first, in order");
+      JsonNode line = journal.get(i);
+      int part = line.path("part").asInt(1);
+      if (part == 1) {
+        assertEquals(++row, line.get("seqNr").asLong(), "oldest first, no row missing");
+      } else {
+        assertEquals(row, line.get("seqNr").asLong(), "a row's entries are together");
+        assertEquals(part - 1, journal.get(i - 1).path("part").asInt(1), "in order");
+      }
+      if (i + 1 == journal.size() || journal.get(i + 1).path("part").asInt(1) == 1) {
+        assertEquals(line.path("parts").asInt(1), part, "every entry of the row");
+      }
     }
+    assertEquals(now.get("lastSeqNr").asLong(), row, "every row of the journal, once");
     long recorded = journal.stream()
         .filter(l -> l.get("type").asText().equals("ReadingsRecorded"))
         .mapToLong(l -> l.get("event").get("readings").size())

@@ -123,13 +123,19 @@ class DashboardBrowserIT {
   @Test
   void showsTheClusterTheOverviewALiveAlertAndAnEntitysWindowsAsTheApiGivesThem() throws Exception {
     long ingestedBefore = metricsSum("tidewatch_readings_ingested_total");
+    WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
+    // Three posts, each recorded before the next: three commands, so the journal has at least three rows.
     StringBuilder minutes = new StringBuilder();
     for (int i = 0; i <= 130; i++) {
       minutes.append(reading("browser-s1", T0 + i * 1_000L, 20 + (i % 10) * 0.3));
+      if (i == 60 || i == 130) {
+        post(minutes.toString());
+        long recorded = ingestedBefore + i + 1;
+        wait.until(d -> metricsSum("tidewatch_readings_ingested_total") == recorded);
+        minutes.setLength(0);
+      }
     }
-    minutes.append(reading("browser-s1", T0 + 2_000, 25.0)); // its minute has closed: late
-    post(minutes.toString());
-    WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
+    post(reading("browser-s1", T0 + 2_000, 25.0)); // its minute has closed: late
 
     browser.get(base + "/");
     browser.findElement(By.id("tokens")).sendKeys(READER + " " + OPERATOR + " " + AUDITOR);
@@ -185,8 +191,11 @@ class DashboardBrowserIT {
     // The audit view: the journal page by page, the state rebuilt as of an event of it, as the API rebuilds it.
     browser.findElement(By.id("open-audit")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("journal-status"), "events 1–"));
+    // One table row per journal entry of the first page, and a "state here" per journal row.
+    String firstPage = get("/api/v1/entities/sensor/browser-s1/journal?fromSeq=1&toSeq=50", AUDITOR);
     long lastSeqNr = JSON.readTree(get("/api/v1/entities/sensor/browser-s1")).get("lastSeqNr").asLong();
-    assertEquals(Math.min(50, lastSeqNr), browser.findElements(By.cssSelector("#journal tr.journal-event")).size());
+    assertEquals(firstPage.lines().count(), browser.findElements(By.cssSelector("#journal tr.journal-event")).size());
+    assertEquals(Math.min(50, lastSeqNr), browser.findElements(By.cssSelector("#journal tr.journal-event button.state-here")).size());
     browser.findElements(By.cssSelector("#journal tr.journal-event button.state-here")).get(2).click();
     wait.until(ExpectedConditions.textToBe(By.id("asof-status"), "after event 3"));
     JsonNode asOf3 = JSON.readTree(get("/api/v1/entities/sensor/browser-s1/state?asOfSeq=3", AUDITOR));

@@ -206,7 +206,13 @@ class EndToEndIT {
           assertTrue(recorded >= 1_000, "the first node is well into the backlog: " + recorded);
           return recorded;
         });
-    stopNode(first); // no drain, no commit: as if it had crashed
+    stopNode(first); // no drain: as if it had crashed
+    // Its stop may still have committed what it had journaled (the cluster's leaving runs the ingest's drain, which
+    // races the termination): those records are not redelivered, so they cannot come again as duplicates.
+    long committedBeforeCrash;
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()))) {
+      committedBeforeCrash = committedTotal(admin, "crash-it", topic);
+    }
 
     int secondPort = freePort();
     ActorSystem<Void> second = startNode(secondPort, crashTopic);
@@ -223,9 +229,9 @@ class EndToEndIT {
             return dups;
           });
       assertTrue(
-          duplicates >= seenBeforeCrash && duplicates <= (long) sensors * perSensor,
-          "what the first node had journaled came again and was acknowledged as duplicates: "
-              + duplicates + " of at least " + seenBeforeCrash);
+          duplicates >= seenBeforeCrash - committedBeforeCrash && duplicates <= (long) sensors * perSensor,
+          "what the first node had journaled and not committed came again and was acknowledged as duplicates: "
+              + duplicates + " of at least " + seenBeforeCrash + " − " + committedBeforeCrash + " committed");
       assertEquals(perSensor, deadLetterSources(deadLetters, perSensor).size(), "every malformed record, with a reason");
     } finally {
       stopNode(second);
@@ -278,11 +284,12 @@ class EndToEndIT {
     return states;
   }
 
-  private static long committedTotal(Admin admin) throws Exception {
+  /** The records of {@code topic} below the committed offsets of {@code group}, over all its partitions. */
+  private static long committedTotal(Admin admin, String group, String topic) throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
     return committed.entrySet().stream()
-        .filter(e -> e.getKey().topic().equals(READINGS) && e.getValue() != null)
+        .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
         .mapToLong(e -> e.getValue().offset())
         .sum();
   }
@@ -320,7 +327,7 @@ class EndToEndIT {
               .sum();
       assertEquals(produced, end);
       eventually(node, () -> {
-        assertEquals(end, committedTotal(admin), "committed offsets cover every record, the bad ones included");
+        assertEquals(end, committedTotal(admin, GROUP, READINGS), "committed offsets cover every record, the bad ones included");
         return null;
       });
     }

@@ -288,7 +288,7 @@ final class TestCluster implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** One line per journaled event: enough to see where a count went wrong. */
+  /** One line per journal entry (row.part): enough to see where a count went wrong. */
   private static String summary(String journal) throws Exception {
     StringBuilder out = new StringBuilder();
     for (String line : journal.split("\n")) {
@@ -297,7 +297,8 @@ final class TestCluster implements AutoCloseable {
       }
       JsonNode entry = JSON.readTree(line);
       JsonNode event = entry.get("event");
-      out.append(entry.get("seqNr").asLong()).append(' ').append(entry.get("timestamp").asText()).append(' ')
+      out.append(entry.get("seqNr").asLong()).append(entry.has("part") ? "." + entry.get("part").asInt() : "")
+          .append(' ').append(entry.get("timestamp").asText()).append(' ')
           .append(entry.get("type").asText());
       if (event.has("readings")) {
         JsonNode readings = event.get("readings");

@@ -94,7 +94,39 @@ public interface EntityProtocol {
     }
   }
 
-  sealed interface Event extends CborSerializable {}
+  sealed interface Event extends CborSerializable {
+    /**
+     * What this event stands for in the entity's history: the entries of a {@link CommandJournaled}, the event
+     * itself otherwise. Whoever reads a journal for windows, alerts or readings reads it through this.
+     */
+    default List<Event> entries() {
+      return List.of(this);
+    }
+  }
+
+  /**
+   * Everything one command did, as one journal row: its entries — the registration of a new entity, its readings
+   * in chunks, the windows they closed, the alerts they raised — in the order they happened. One row per command
+   * instead of one per entry costs a third less CPU in the node and in Cassandra (docs/BENCHMARKS.md,
+   * journal-shape). A command with a single entry journals that entry alone. Journals written before this event
+   * existed hold one entry per row; both are read alike.
+   *
+   * <p>Alert ids (DESIGN §3) keep their meaning across both: an alert is named by its entry number, its place among
+   * the entity's entries, which is the sequence number it had when every entry was a row of its own.
+   */
+  record CommandJournaled(List<Event> entries) implements Event {
+    public CommandJournaled {
+      entries = List.copyOf(entries);
+      if (entries.size() < 2 || entries.stream().anyMatch(CommandJournaled.class::isInstance)) {
+        throw new IllegalArgumentException("a command journals two or more entries, none of them itself combined: " + entries);
+      }
+    }
+
+    /** The one event a command journals: its only entry, or all of them combined. */
+    public static Event of(List<Event> entries) {
+      return entries.size() == 1 ? entries.get(0) : new CommandJournaled(entries);
+    }
+  }
 
   /**
    * The entity's first event: it recorded its first reading at {@code firstSeenMs} (processing time). Its outputs

@@ -204,13 +204,13 @@ public final class TrackedEntity
     long lateBefore = state.lateReadings();
     RecordPlan plan = folded.expect(
         RecordPlan.record(state, cmd.topic(), cmd.readings(), lastSequenceNumber(context), lastHeardMs));
-    if (plan.events().isEmpty()) {
+    if (plan.journaled() == null) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }
     Outputs outputs = plan.outputs(earlier);
     long started = System.nanoTime();
     return Effect()
-        .persist(plan.events())
+        .persist(plan.journaled())
         .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
         .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs));
@@ -237,7 +237,7 @@ public final class TrackedEntity
     RecordPlan plan = folded.expect(RecordPlan.idle(state, silentMs));
     long started = System.nanoTime();
     return Effect()
-        .persist(plan.events())
+        .persist(plan.journaled())
         .thenRun(s -> metrics.persisted(started, plan.events(), 0))
         .thenRun(this::watchSilence)
         .thenRun(this::publishIdleOutputs)
@@ -317,38 +317,29 @@ public final class TrackedEntity
   }
 
   /**
-   * The events of the command being handled, whose change the command already made ({@link RecordPlan}): Pekko
-   * hands each to the event handler as soon as the command returns them, and that change must not be made twice.
-   * Any other event (recovery) is folded as usual. Matched by identity: a recovered event is always a new object.
+   * The event of the command being handled, whose change the command already made ({@link RecordPlan}): Pekko
+   * hands it to the event handler as soon as the command returns it, and that change must not be made twice. Any
+   * other event (recovery) is folded as usual. Matched by identity: a recovered event is always a new object.
    */
   private static final class FoldedEvents {
-    private List<Event> events = List.of();
-    private int next;
+    private Event journaled;
     private EntityState state;
 
     RecordPlan expect(RecordPlan plan) {
-      events = plan.events();
-      next = 0;
+      journaled = plan.journaled();
       state = plan.state();
       return plan;
     }
 
     EntityState apply(EntityState current, Event event) {
-      if (next < events.size() && events.get(next) == event) {
-        EntityState after = state;
-        if (++next == events.size()) {
-          events = List.of();
-          state = null;
-        }
-        return after;
-      }
-      events = List.of();
+      EntityState after = event == journaled ? state : current.apply(event);
+      journaled = null;
       state = null;
-      return current.apply(event);
+      return after;
     }
   }
 
-  /** Snapshots every {@value #SNAPSHOT_EVERY} events, keeping two; events are never deleted (auditors need them). */
+  /** Snapshots every {@value #SNAPSHOT_EVERY} journal rows (commands), keeping two; events are never deleted (auditors need them). */
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, SNAPSHOTS_KEPT);

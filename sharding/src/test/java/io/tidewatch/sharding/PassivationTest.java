@@ -43,7 +43,9 @@ class PassivationTest {
               .withFallback(PersistenceTestKitPlugin.getInstance().config())
               .withFallback(PersistenceTestKitSnapshotPlugin.config())
               .withFallback(ConfigFactory.parseResources("serialization.conf"))
-              .withFallback(ConfigFactory.load()));
+              .withFallback(ConfigFactory.parseResources("journal-formats.conf"))
+              .withFallback(ConfigFactory.load())
+              .resolve());
 
   @AfterAll
   static void shutdown() {

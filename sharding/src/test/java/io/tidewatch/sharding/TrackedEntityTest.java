@@ -49,7 +49,9 @@ class TrackedEntityTest {
 
   private static final ActorTestKit testKit =
       ActorTestKit.create(
-          EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.parseResources("serialization.conf")));
+          ConfigFactory.load(EventSourcedBehaviorTestKit.config()
+              .withFallback(ConfigFactory.parseResources("serialization.conf"))
+              .withFallback(ConfigFactory.parseResources("journal-formats.conf"))));
 
   private final EventSourcedBehaviorTestKit<Command, Event, EntityState> kit =
       EventSourcedBehaviorTestKit.create(
@@ -82,16 +84,18 @@ class TrackedEntityTest {
 
     assertEquals(2, result.reply().recorded());
     assertEquals(0, result.reply().duplicates());
-    assertEquals(2, result.events().size(), "the first batch of an entity also registers it");
-    assertInstanceOf(EntityRegistered.class, result.events().get(0));
-    assertEquals(2, assertInstanceOf(ReadingsRecorded.class, result.events().get(1)).readings().size());
+    assertEquals(1, result.events().size(), "one journal row per command");
+    List<Event> entries = result.event().entries();
+    assertEquals(2, entries.size(), "the first batch of an entity also registers it");
+    assertInstanceOf(EntityRegistered.class, entries.get(0));
+    assertEquals(2, assertInstanceOf(ReadingsRecorded.class, entries.get(1)).readings().size());
     assertEquals(2, result.state().readings());
   }
 
   @Test
   void aNewEntityIsListedWithItsFirstOutputsAndAgainWhenItsFirstReadingsAreRedelivered() {
     var first = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(10, T0, 20.0)), replyTo));
-    EntityRegistered registered = assertInstanceOf(EntityRegistered.class, first.events().get(0));
+    EntityRegistered registered = assertInstanceOf(EntityRegistered.class, first.event().entries().get(0));
     assertEquals(registered, first.reply().outputs().registration(), "journaled at once, listed by the asker");
 
     var next = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(11, T0 + 1_000, 20.0)), replyTo));
@@ -128,12 +132,13 @@ class TrackedEntityTest {
                     List.of(reading(1, T0 + 1_000, 20.0), reading(2, T0 + 2_000, 22.0), reading(3, T0 + 66_000, 25.0)),
                     replyTo));
 
-    WindowClosed closed = assertInstanceOf(WindowClosed.class, result.events().get(2));
+    List<Event> entries = result.event().entries();
+    WindowClosed closed = assertInstanceOf(WindowClosed.class, entries.get(2));
     assertEquals("tumbling-60s", closed.spec());
     assertEquals(T0, closed.start());
     assertEquals(2, closed.count());
     assertEquals(21.0, closed.metrics().get("temperature").mean(), 1e-12);
-    assertInstanceOf(ReadingsRecorded.class, result.events().get(1));
+    assertInstanceOf(ReadingsRecorded.class, entries.get(1));
   }
 
   @Test
@@ -154,7 +159,7 @@ class TrackedEntityTest {
     EntityStateView after = kit.<EntityStateView>runCommand(GetState::new).reply();
     assertEquals(before, after);
     assertEquals(2, after.readings());
-    assertEquals(3, after.lastSeqNr(), "EntityRegistered, ReadingsRecorded of both, then WindowClosed");
+    assertEquals(1, after.lastSeqNr(), "one row: EntityRegistered, ReadingsRecorded of both, then WindowClosed");
     assertEquals(1, after.recentWindows().size());
   }
 
@@ -195,8 +200,10 @@ class TrackedEntityTest {
         kit.<RecordAck>runCommand(
             replyTo -> new RecordReadings(List.of(reading(2, T0 + 1_000, 36.2), reading(3, T0 + 2_000, 36.0)), replyTo));
 
-    AnomalyDetected alert = assertInstanceOf(AnomalyDetected.class, result.events().get(1));
-    assertEquals("sensor-00007:4", alert.alertId(), "entity id and the sequence number of the alert event");
+    AnomalyDetected alert = assertInstanceOf(AnomalyDetected.class, result.event().entries().get(1));
+    assertEquals(2, result.state().toView(2).lastSeqNr());
+    assertEquals("sensor-00007:4", alert.alertId(),
+        "entity id and the alert's entry number: registration 1 and readings 2 in row 1, readings 3 and the alert 4 in row 2");
     assertEquals("delta", alert.rule());
     assertEquals(36.2, alert.value());
     assertEquals(20.0, alert.previous());

@@ -7,12 +7,9 @@ import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.RecordPlan;
 import io.tidewatch.protocol.CborSerializable;
 import io.tidewatch.protocol.EntityProtocol;
-import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
-import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
+import io.tidewatch.protocol.EntityProtocol.CommandJournaled;
 import io.tidewatch.protocol.EntityProtocol.Event;
-import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
-import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.sharding.ingest.IngestSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,10 +38,10 @@ import org.apache.pekko.serialization.SerializationExtension;
 
 /**
  * Does the journal's shape matter? TW-1's readings are cut into commands of the size the ingest asks with, folded
- * through the entity's own state ({@link RecordPlan}) to the events each command journals today — its readings in
- * chunks split where a window closes, the windows it closed, its alerts, the registration of a new entity — and
- * those events are then written to a real local Cassandra by bare event-sourced actors in two shapes: one journal
- * row per event (today), and one row per command holding the same events. Every entity is woken before the
+ * through the entity's own state ({@link RecordPlan}) to its entries — its readings in chunks split where a window
+ * closes, the windows it closed, its alerts, the registration of a new entity — and those are then written to a real
+ * local Cassandra by bare event-sourced actors in two shapes: one journal row per entry (the journal before
+ * 2026-12-03), and one row per command holding the same entries ({@link CommandJournaled}, the journal since). Every entity is woken before the
  * measured phase, so only the writes are measured: the wall time and the CPU of this JVM and of Cassandra per
  * command, and the serialized bytes. Variants alternate (A B B A) so that drift on a noisy box hits both.
  */
@@ -62,36 +59,6 @@ public final class JournalShapeBench {
 
   /** Every event one command journals, in its order. */
   private record CommandEvents(String entityId, List<Event> events) {}
-
-  /** The events of one command as one journal row: what a one-event-per-command journal would write. */
-  public record CommandJournaled(
-      EntityRegistered registration,
-      List<ReadingsRecorded> readings,
-      List<WindowClosed> windows,
-      List<AnomalyDetected> alerts)
-      implements CborSerializable {
-
-    static CommandJournaled of(List<Event> events) {
-      EntityRegistered registration = null;
-      List<ReadingsRecorded> readings = new ArrayList<>(2);
-      List<WindowClosed> windows = new ArrayList<>(1);
-      List<AnomalyDetected> alerts = new ArrayList<>(1);
-      for (Event e : events) {
-        if (e instanceof EntityRegistered r) {
-          registration = r;
-        } else if (e instanceof ReadingsRecorded r) {
-          readings.add(r);
-        } else if (e instanceof WindowClosed w) {
-          windows.add(w);
-        } else if (e instanceof AnomalyDetected a) {
-          alerts.add(a);
-        } else {
-          throw new IllegalStateException("a backlog command does not journal " + e);
-        }
-      }
-      return new CommandJournaled(registration, readings, windows, alerts);
-    }
-  }
 
   private record Shape(String name, Function<List<Event>, List<? extends CborSerializable>> rows) {}
 
@@ -111,8 +78,8 @@ public final class JournalShapeBench {
     List<List<CommandEvents>> rounds = plan();
     int commands = rounds.stream().mapToInt(List::size).sum();
     List<Shape> shapes = List.of(
-        new Shape("one row per event (today)", events -> events),
-        new Shape("one row per command", events -> List.of(CommandJournaled.of(events))));
+        new Shape("one row per event (before)", events -> events),
+        new Shape("one row per command (now)", events -> List.of(CommandJournaled.of(events))));
     try (CassandraLauncher.Running cassandra =
         new CassandraLauncher(workDir.resolve("cassandra"), FreePorts.next(), FreePorts.next()).start()) {
       cassandra.applySchema();
@@ -131,7 +98,7 @@ public final class JournalShapeBench {
           }
         }
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
-            "journal-shape: TW-1 (%,d sensors, %,d readings) in commands of %d readings folded to today's events,"
+            "journal-shape: TW-1 (%,d sensors, %,d readings) in commands of %d readings folded to their entries,"
                 + " written by bare event-sourced actors to a local Cassandra, %,d commands in flight,"
                 + " entities woken first; each shape warmed up once, then measured A B B A%n",
             workload.sensors(), workload.size(), readingsPerCommand, inFlight));

@@ -2,6 +2,7 @@ package io.tidewatch.persistence.readside;
 
 import io.tidewatch.persistence.query.EntityJournal;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.javadsl.Sink;
 
@@ -107,7 +107,7 @@ public final class ReadSideBackfill {
   /** One journal, oldest first, its outputs written {@link #OUTPUTS_PER_WRITE} at a time. */
   private CompletionStage<Report> entity(String type, String id, Report sofar) {
     return journal.events(type, id, 0L, Long.MAX_VALUE)
-        .map(EventEnvelope::event)
+        .mapConcat(envelope -> ((Event) envelope.event()).entries())
         .filter(event -> event instanceof WindowClosed || event instanceof AnomalyDetected)
         .grouped(OUTPUTS_PER_WRITE)
         .mapAsync(1, events -> {

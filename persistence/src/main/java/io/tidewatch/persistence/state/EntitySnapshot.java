@@ -31,6 +31,8 @@ import java.util.Map;
  * @param registrationCause the entity's first reading, packed; -1 for none
  * @param recentLate the latest late readings, newest first; absent before version 4 (an entity restored from an
  *     older snapshot lists only the late readings after it)
+ * @param extraEntries entries journaled beyond one per row ({@code CommandJournaled}); absent before version 5,
+ *     when every row held one entry, so 0
  */
 public record EntitySnapshot(
     int version,
@@ -53,15 +55,16 @@ public record EntitySnapshot(
     List<WindowClosed> idleUnpublished,
     EntityRegistered registration,
     long registrationCause,
-    List<SourcedReading> recentLate)
+    List<SourcedReading> recentLate,
+    long extraEntries)
     implements CborSerializable {
 
   /**
    * Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags;
    * version 3 the registration, listed in the read side with the entity's first outputs; version 4 the latest late
-   * readings.
+   * readings; version 5 the entries beyond one per journal row.
    */
-  public static final int CURRENT_VERSION = 4;
+  public static final int CURRENT_VERSION = 5;
 
   public static EntitySnapshot of(EntityState s) {
     Map<String, List<Long>> sessions = new HashMap<>();
@@ -100,7 +103,8 @@ public record EntitySnapshot(
         List.copyOf(s.idleUnpublished),
         s.registration == null ? null : s.registration.output(),
         s.registration == null ? -1 : s.registration.packed(),
-        s.recentLate == null ? List.of() : List.copyOf(s.recentLate));
+        s.recentLate == null ? List.of() : List.copyOf(s.recentLate),
+        s.extraEntries);
   }
 
   public EntityState restore(EntityTypeConfig config, String entityId) {
@@ -149,6 +153,7 @@ public record EntitySnapshot(
         s.keepLate(recentLate.get(i));
       }
     }
+    s.extraEntries = extraEntries;
     return s;
   }
 }

@@ -6,6 +6,7 @@ import io.tidewatch.persistence.window.OpenWindow;
 import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.CommandJournaled;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
@@ -69,6 +70,11 @@ public final class EntityState {
   Caused<EntityRegistered> registration;
   /** Windows the idle timer closed that are not yet marked published ({@link IdleOutputsPublished}), oldest first. */
   List<WindowClosed> idleUnpublished = List.of();
+  /**
+   * Entries journaled beyond one per row: each {@link CommandJournaled} of n entries adds n − 1. An entry's number
+   * (what alert ids name) is its row's sequence number plus this as of before the row.
+   */
+  long extraEntries;
   /** See {@link #initial}: applying an event to this state starts a new one instead of changing it. */
   private final boolean initial;
 
@@ -109,7 +115,10 @@ public final class EntityState {
     if (initial) {
       return new EntityState(config, entityId).apply(event);
     }
-    if (event instanceof ReadingsRecorded recorded) {
+    if (event instanceof CommandJournaled command) {
+      command.entries().forEach(this::apply);
+      journaledAsOne(command.entries().size());
+    } else if (event instanceof ReadingsRecorded recorded) {
       recorded.readings().forEach(reading -> applyReading(recorded.topic(), reading));
     } else if (event instanceof WindowClosed closed) {
       close(closed);
@@ -133,6 +142,16 @@ public final class EntityState {
       registration = new Caused<>(registered, Caused.NO_READING, -1); // caused by the reading that follows it
     }
     return this;
+  }
+
+  /** {@code entries} went to the journal as one row. */
+  void journaledAsOne(int entries) {
+    extraEntries += entries - 1;
+  }
+
+  /** The entry number of the entity's last entry, its journal being at sequence number {@code lastSeqNr}. */
+  long entriesAt(long lastSeqNr) {
+    return lastSeqNr + extraEntries;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tidewatch.persistence.state;
 
 import io.tidewatch.persistence.anomaly.AnomalyHit;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.CommandJournaled;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
@@ -19,17 +20,26 @@ import java.util.List;
  * {@link WindowClosed} events, and so on. Each reading is folded once: the events are the journal's record of a
  * change already made, and {@link EntityState#apply} makes the same change from them on recovery and replay, through
  * the same steps. The result is the same however the readings were batched. Alerts do not split the readings:
- * applying an alert changes nothing the later readings depend on, and fewer events mean fewer journal rows.
+ * applying an alert changes nothing the later readings depend on. All of a command's events go to the journal as
+ * one row ({@link #journaled}).
  *
  * <p>Folding in place is safe in the entity because a failed journal write stops it: Pekko then recovers a new
  * state from the journal, and the changed one is dropped with the events that did not land.
  *
+ * @param events the command's entries, in order
+ * @param journaled the one event the command journals: its only entry, or a {@link CommandJournaled} of them all;
+ *     null if there are none
  * @param state the state after the command: the one given, or a new one if that was the never-changed initial state
  */
-public record RecordPlan(List<Event> events, int recorded, int duplicates, EntityState state) {
+public record RecordPlan(List<Event> events, Event journaled, int recorded, int duplicates, EntityState state) {
 
-  public RecordPlan {
-    events = List.copyOf(events);
+  private static RecordPlan of(List<Event> events, int recorded, int duplicates, EntityState state) {
+    if (events.isEmpty()) {
+      return new RecordPlan(List.of(), null, recorded, duplicates, state);
+    }
+    Event journaled = CommandJournaled.of(events);
+    state.journaledAsOne(events.size()); // what applying the combined event would count
+    return new RecordPlan(List.copyOf(events), journaled, recorded, duplicates, state);
   }
 
   /**
@@ -57,13 +67,13 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates, Entit
   /**
    * Records {@code readings} into {@code state}, skipping those already recorded (redeliveries).
    *
-   * @param lastSeqNr the entity's last sequence number: alert ids name the sequence number of their event, and an
-   *     entity at 0 begins its journal with {@link EntityRegistered}
+   * @param lastSeqNr the entity's last sequence number: an entity at 0 begins its journal with {@link
+   *     EntityRegistered}; alert ids name the entry number of their event ({@link CommandJournaled})
    * @param nowMs processing time, recorded as the detection time of alerts
    */
   public static RecordPlan record(
       EntityState state, String topic, List<SourcedReading> readings, long lastSeqNr, long nowMs) {
-    Builder plan = new Builder(state.writable(), topic, lastSeqNr);
+    Builder plan = new Builder(state.writable(), topic, state.entriesAt(lastSeqNr));
     if (lastSeqNr == 0 && !readings.isEmpty()) {
       plan.add(new EntityRegistered(nowMs));
     }
@@ -92,7 +102,7 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates, Entit
     if (duplicates > 0) {
       plan.add(new DuplicatesIgnored(duplicates));
     }
-    return new RecordPlan(plan.events, recorded, duplicates, plan.state);
+    return of(plan.events, recorded, duplicates, plan.state);
   }
 
   /**
@@ -102,12 +112,12 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates, Entit
   public static RecordPlan idle(EntityState state, long silentMs) {
     List<WindowClosed> due = dueAfterSilence(state, silentMs);
     if (due.isEmpty()) {
-      return new RecordPlan(List.of(), 0, 0, state);
+      return of(List.of(), 0, 0, state);
     }
     Builder plan = new Builder(state.writable(), null, 0);
     plan.add(new IdleTimeAdvanced(state.maxEventTime() + silentMs));
     due.forEach(plan::add);
-    return new RecordPlan(plan.events, 0, 0, plan.state);
+    return of(plan.events, 0, 0, plan.state);
   }
 
   /** True if {@link #idle} would close windows. Changes nothing. */
@@ -123,9 +133,9 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates, Entit
     return due;
   }
 
-  private static AnomalyDetected alert(String entityId, long seqNr, AnomalyHit hit, long ts, long nowMs) {
+  private static AnomalyDetected alert(String entityId, long entry, AnomalyHit hit, long ts, long nowMs) {
     return new AnomalyDetected(
-        entityId + ":" + seqNr,
+        entityId + ":" + entry,
         hit.rule(),
         hit.metric(),
         hit.value(),
@@ -142,19 +152,20 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates, Entit
   private static final class Builder {
     final EntityState state;
     final String topic;
-    final long lastSeqNr;
+    final long lastEntry;
     final List<Event> events = new ArrayList<>();
     List<SourcedReading> chunk = new ArrayList<>();
     final List<PendingAlert> alerts = new ArrayList<>();
 
-    Builder(EntityState state, String topic, long lastSeqNr) {
+    /** @param lastEntry the entry number of the entity's last journaled entry (0 for none) */
+    Builder(EntityState state, String topic, long lastEntry) {
       this.state = state;
       this.topic = topic;
-      this.lastSeqNr = lastSeqNr;
+      this.lastEntry = lastEntry;
     }
 
-    long nextSeqNr() {
-      return lastSeqNr + events.size() + 1;
+    long nextEntry() {
+      return lastEntry + events.size() + 1;
     }
 
     /** The chunk's readings (already folded into the state, one by one), then the alerts they raised. */
@@ -164,7 +175,7 @@ public record RecordPlan(List<Event> events, int recorded, int duplicates, Entit
         chunk = new ArrayList<>();
       }
       for (PendingAlert pending : alerts) {
-        add(alert(state.entityId, nextSeqNr(), pending.hit(), pending.ts(), nowMs));
+        add(alert(state.entityId, nextEntry(), pending.hit(), pending.ts(), nowMs));
       }
       alerts.clear();
     }

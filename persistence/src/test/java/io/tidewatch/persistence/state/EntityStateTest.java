@@ -7,6 +7,8 @@ import static io.tidewatch.persistence.state.Readings.reading;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
@@ -22,12 +24,23 @@ import org.junit.jupiter.api.Test;
 class EntityStateTest {
 
   private final EntityState state = new EntityState(MINUTE_WINDOWS, "sensor-00001");
+  /** The journal's rows: one event per command, as the entity persists them. */
   private final List<Event> journal = new ArrayList<>();
 
   private RecordPlan record(SourcedReading... readings) {
+    return record(state, journal, readings);
+  }
+
+  private static RecordPlan record(EntityState state, List<Event> journal, SourcedReading... readings) {
     RecordPlan plan = RecordPlan.record(state, DEFAULT_TOPIC, List.of(readings), journal.size(), 0);
-    journal.addAll(plan.events());
+    if (plan.journaled() != null) {
+      journal.add(plan.journaled());
+    }
     return plan;
+  }
+
+  private static List<Event> entries(List<Event> rows) {
+    return rows.stream().flatMap(row -> row.entries().stream()).toList();
   }
 
   @Test
@@ -147,14 +160,12 @@ class EntityStateTest {
     List<Event> oneByOne = new ArrayList<>();
     EntityState incremental = new EntityState(MINUTE_WINDOWS, "sensor-00001");
     for (SourcedReading r : stream) {
-      for (Event e : RecordPlan.record(incremental, DEFAULT_TOPIC, List.of(r), oneByOne.size(), 0).events()) {
-        oneByOne.add(e);
-      }
+      record(incremental, oneByOne, r);
     }
 
     record(stream.toArray(SourcedReading[]::new));
 
-    assertEquals(closedWindows(oneByOne), closedWindows(journal));
+    assertEquals(closedWindows(entries(oneByOne)), closedWindows(entries(journal)));
     assertEquals(incremental.toView(1), state.toView(1));
     assertEquals(1, state.lateReadings());
   }
@@ -168,6 +179,31 @@ class EntityStateTest {
     journal.forEach(replayed::apply);
 
     assertEquals(state.toView(journal.size()), replayed.toView(journal.size()));
+  }
+
+  @Test
+  void alertIdsGoOnNumberingEntriesAfterAJournalOfOneRowPerEvent() {
+    // Journals written before one row per command hold an event per row; an entity recovered from one numbers
+    // the alerts of its next command as one that journaled every command as a row does.
+    EntityTypeConfig delta = MINUTE_WINDOWS.withAnomalies(List.of(new AnomalyRule.Delta(List.of("*"), 5.0)));
+    EntityState byCommand = new EntityState(delta, "sensor-00001");
+    List<Event> commandRows = new ArrayList<>();
+    record(byCommand, commandRows, reading(0, T0 + 1_000, 20.0), reading(1, T0 + 70_000, 40.0));
+    EntityState byEvent = new EntityState(delta, "sensor-00001");
+    List<Event> eventRows = entries(commandRows);
+    eventRows.forEach(byEvent::apply);
+    assertEquals(1, commandRows.size());
+    assertEquals(4, eventRows.size(), "registered, the readings, the alert, the window they closed");
+
+    RecordPlan afterCommands = record(byCommand, commandRows, reading(2, T0 + 71_000, 10.0));
+    RecordPlan afterEvents = RecordPlan.record(byEvent, DEFAULT_TOPIC, List.of(reading(2, T0 + 71_000, 10.0)), 4, 0);
+
+    assertEquals(List.of("sensor-00001:3", "sensor-00001:6"), alertIds(entries(commandRows)));
+    assertEquals(afterCommands.events(), afterEvents.events());
+  }
+
+  private static List<String> alertIds(List<Event> events) {
+    return events.stream().filter(AnomalyDetected.class::isInstance).map(e -> ((AnomalyDetected) e).alertId()).toList();
   }
 
   private static List<WindowClosed> closedWindows(List<Event> events) {

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.serialization.JournalFormats;
 import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import java.util.ArrayList;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Recovery from a snapshot (serialized as the snapshot store would) followed by the rest of the journal gives
- * exactly the state that replaying the whole journal gives, for every window kind and the anomaly rules.
+ * exactly the state that replaying the whole journal gives, for every window kind and the anomaly rules; the journal
+ * holds one row per command, written and read in the journal's format, and its alerts are named by entry number.
  */
 class SnapshotProperties {
 
@@ -39,6 +42,12 @@ class SnapshotProperties {
   private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private static final ObjectMapper JOURNAL = new ObjectMapper(new CBORFactory()).registerModule(new JournalFormats());
+
+  private static Event stored(Event row) throws Exception {
+    return JOURNAL.readValue(JOURNAL.writeValueAsBytes(row), row.getClass());
+  }
 
   private static String canonical(EntityState state) throws Exception {
     return JSON.writeValueAsString(EntitySnapshot.of(state));
@@ -59,13 +68,21 @@ class SnapshotProperties {
     }
     int snapshotAt = random.nextInt(1000);
     EntityState live = new EntityState(EVERYTHING, "sensor-1");
-    List<Event> journal = new ArrayList<>();
+    List<Event> journal = new ArrayList<>(); // one row per command, each as read back from the journal's format
     for (int i = 0; i < stream.size(); i += 7) {
-      for (Event e : RecordPlan.record(live, DEFAULT_TOPIC, stream.subList(i, Math.min(stream.size(), i + 7)), journal.size(), 42).events()) {
-        journal.add(e);
+      RecordPlan plan = RecordPlan.record(live, DEFAULT_TOPIC, stream.subList(i, Math.min(stream.size(), i + 7)), journal.size(), 42);
+      journal.add(stored(plan.journaled()));
+    }
+    RecordPlan idle = RecordPlan.idle(live, 600_000);
+    if (idle.journaled() != null) {
+      journal.add(stored(idle.journaled()));
+    }
+    List<Event> entries = journal.stream().flatMap(row -> row.entries().stream()).toList();
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) instanceof AnomalyDetected alert) {
+        assertEquals("sensor-1:" + (i + 1), alert.alertId(), "an alert id names its entry number");
       }
     }
-    journal.addAll(RecordPlan.idle(live, 600_000).events());
 
     int cut = journal.isEmpty() ? 0 : snapshotAt % (journal.size() + 1);
     EntityState upToCut = new EntityState(EVERYTHING, "sensor-1");
