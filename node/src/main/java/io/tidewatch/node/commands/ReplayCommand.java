@@ -155,11 +155,12 @@ public final class ReplayCommand implements Callable<Integer> {
     err.println(String.format("%,d events replayed", events));
   }
 
+  /** The entries of a row that holds a whole command are numbered seqNr.part, as the dashboard's audit view does. */
   private static String row(JsonNode line) {
     String type = line.path("type").asText();
+    String seqNr = line.path("seqNr").asText() + (line.has("part") ? "." + line.path("part").asInt() : "");
     return Table.line(
-        WIDTHS, line.path("seqNr").asLong(), Times.iso(line.path("timestamp").asLong()), type,
-        EventSummary.of(type, line.path("event")));
+        WIDTHS, seqNr, Times.iso(line.path("timestamp").asLong()), type, EventSummary.of(type, line.path("event")));
   }
 
   // Once stdout is gone (e.g. piped into head) there is no point reading the rest of a long journal. System.out is
