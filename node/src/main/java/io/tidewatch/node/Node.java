@@ -54,6 +54,7 @@ public final class Node {
   static void init(ActorSystem<Void> system, EntityTypes types, ApiTokens tokens) {
     Config config = system.settings().config();
     NodeMetrics.prometheus(); // before anything records, so no early measurement is lost
+    ClusterMetrics.bind(system, NodeMetrics.prometheus());
     boolean bootstrap = false;
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       if (config.getString("tidewatch.cluster.discovery").isEmpty()) {

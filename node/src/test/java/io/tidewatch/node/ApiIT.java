@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -163,6 +167,21 @@ class ApiIT {
       }
     }
     assertEquals(now.get("lastSeqNr").asLong(), row, "every row of the journal, once");
+    // tidewatch replay prints the same entries, one per table row, numbered seqNr.part as the journal gives them.
+    StringWriter table = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.commandLine().setOut(new PrintWriter(table)).setErr(new PrintWriter(err))
+        .execute("replay", "--url", api.substring(0, api.length() - "/api/v1".length()), "--token", TOKEN,
+            "--format", "table", "sensor/" + id);
+    assertEquals(0, exit, err.toString());
+    List<String> rows = table.toString().lines().skip(1).toList();
+    assertEquals(journal.size(), rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode line = journal.get(i);
+      String seqNr = line.get("seqNr").asText() + (line.has("part") ? "." + line.get("part").asInt() : "");
+      String[] cells = rows.get(i).split(" +");
+      assertEquals(seqNr + " " + line.get("type").asText(), cells[0] + " " + cells[2]);
+    }
     long recorded = journal.stream()
         .filter(l -> l.get("type").asText().equals("ReadingsRecorded"))
         .mapToLong(l -> l.get("event").get("readings").size())
@@ -263,6 +282,21 @@ class ApiIT {
         "tidewatch_http_requests_seconds_count", "tidewatch_kafka_consumer_lag", "jvm_memory_used_bytes")) {
       assertTrue(metrics.contains(name), name + " in /metrics");
     }
+    // Every series the health alerting rules watch is one the node serves (in their expressions a series name is
+    // followed by a selector, a range or a parenthesis; in the annotations' prose it is not).
+    Matcher watched = Pattern.compile("\\btidewatch_[a-z_]+(?=[{\\[)])").matcher(
+        Files.readString(Path.of("..", "deploy", "prometheus", "tidewatch-rules.yml")));
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    while (watched.find()) {
+      names.add(watched.group());
+    }
+    assertEquals(7, names.size(), names.toString());
+    List<String> missing = names.stream()
+        .filter(name -> !metrics.contains("\n" + name + "{") && !metrics.contains("\n" + name + " "))
+        .toList();
+    assertEquals(List.of(), missing, "watched by deploy/prometheus/tidewatch-rules.yml, not in /metrics");
+    assertTrue(metrics.contains("tidewatch_cluster_unreachable_members 0.0"), "a cluster of one reaches itself");
+    assertTrue(metrics.contains("tidewatch_cluster_members_up 1.0"));
     HttpResponse<String> alive =
         http.send(HttpRequest.newBuilder(URI.create(management + "/alive")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, alive.statusCode());

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the entities of one type report to Micrometer's global registry (Prometheus at {@code /metrics}): journal
- * write latency, windows closed, late readings, duplicates, anomalies per rule, and entities alive on this node.
+ * write latency, windows closed, late readings, duplicates, anomalies per rule, entities alive on this node, and
+ * recoveries that failed (deploy/prometheus/tidewatch-rules.yml alerts on those).
  */
 final class EntityMetrics {
 
@@ -30,6 +31,7 @@ final class EntityMetrics {
   private final Timer persist;
   private final Counter late;
   private final Counter duplicates;
+  private final Counter recoveryFailures;
   private final Map<String, Counter> closedBySpec = new ConcurrentHashMap<>();
   private final Map<String, Counter> anomaliesByRule = new ConcurrentHashMap<>();
 
@@ -48,6 +50,10 @@ final class EntityMetrics {
             .register(registry);
     this.late = Counter.builder("tidewatch.late.readings").tag("type", type).register(registry);
     this.duplicates = Counter.builder("tidewatch.duplicates").tag("type", type).register(registry);
+    this.recoveryFailures = Counter.builder("tidewatch.entity.recovery.failures")
+        .description("Entities whose recovery from the journal failed")
+        .tag("type", type)
+        .register(registry);
   }
 
   static EntityMetrics of(String type) {
@@ -60,6 +66,10 @@ final class EntityMetrics {
 
   void stopped() {
     active.decrementAndGet();
+  }
+
+  void recoveryFailed() {
+    recoveryFailures.increment();
   }
 
   /** After a persist: its latency and what its events did. */

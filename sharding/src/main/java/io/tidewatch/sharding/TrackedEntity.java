@@ -35,6 +35,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -171,6 +172,7 @@ public final class TrackedEntity
           outputsMarked = !state.idleUnpublished().isEmpty(); // marked before they were journaled
           publishIdleOutputs(state);
         })
+        .onSignal(RecoveryFailed.class, (state, failed) -> metrics.recoveryFailed())
         .onSignal(PostStop.instance(), state -> {
           if (running) {
             metrics.stopped();

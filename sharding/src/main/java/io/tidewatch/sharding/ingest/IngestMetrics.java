@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import io.tidewatch.protocol.ParseResult;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -56,6 +57,10 @@ final class IngestMetrics {
     Gauge.builder("tidewatch.ingest.asks.sent", sent)
         .description("Asks sent to entities and not answered yet (at most tidewatch.ingest.ask-parallelism)")
         .register(registry);
+    // Every reason from the start, at 0: a rate over a series that appears with its first dead letter misses it.
+    for (ParseResult.Category category : ParseResult.Category.values()) {
+      registry.counter("tidewatch.dead.letters", "reason", category.label());
+    }
   }
 
   void batch(int records) {
