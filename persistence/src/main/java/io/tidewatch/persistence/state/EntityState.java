@@ -50,17 +50,19 @@ public final class EntityState {
   long duplicates;
   long anomalies;
   long maxEventTime = Long.MIN_VALUE;
+  // The collections below are empty and unmodifiable in the initial state, which Pekko keeps for the entity's whole
+  // life: a live entity then holds one set of them, not two.
   final PartitionOffsets offsets = new PartitionOffsets();
   /** Last value and count per metric name (names interned: millions of entities share them). */
-  final Map<String, MetricSummary> metrics = new HashMap<>(4);
+  final Map<String, MetricSummary> metrics;
   /** Open windows per spec id, in configuration order. */
-  final Map<String, SpecWindows> windows = new LinkedHashMap<>();
+  final Map<String, SpecWindows> windows;
   /** Closed windows per spec, newest first, at most {@code recentWindowsPerSpec}, with the reading that closed each. */
-  final Map<String, Deque<Caused<WindowClosed>>> recentWindows = new LinkedHashMap<>();
+  final Map<String, Deque<Caused<WindowClosed>>> recentWindows;
   /** Anomaly rule memory per metric, only for metrics that some rule watches. */
-  final Map<String, MetricHistory> histories = new HashMap<>(4);
+  final Map<String, MetricHistory> histories;
   /** Alerts, newest first, at most {@code recentAlerts}, with the reading that raised each. */
-  final Deque<Caused<AnomalyDetected>> recentAlerts = new ArrayDeque<>();
+  final Deque<Caused<AnomalyDetected>> recentAlerts;
   /** The latest late readings, newest first, at most {@link #RECENT_LATE}; null until the first (most have none). */
   Deque<SourcedReading> recentLate;
   /** Where the last applied reading came from: outputs journaled after it are its outputs. */
@@ -96,6 +98,19 @@ public final class EntityState {
     this.config = config;
     this.entityId = entityId;
     this.initial = initial;
+    if (initial) {
+      metrics = Map.of();
+      windows = Map.of();
+      recentWindows = Map.of();
+      histories = Map.of();
+      recentAlerts = new ArrayDeque<>(0);
+      return;
+    }
+    metrics = new HashMap<>(4);
+    windows = new LinkedHashMap<>();
+    recentWindows = new LinkedHashMap<>();
+    histories = new HashMap<>(4);
+    recentAlerts = new ArrayDeque<>();
     for (WindowSpec spec : config.windows()) {
       windows.put(spec.id(), spec.newWindows());
       recentWindows.put(spec.id(), new ArrayDeque<>());

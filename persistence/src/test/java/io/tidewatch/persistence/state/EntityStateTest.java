@@ -55,6 +55,10 @@ class EntityStateTest {
     assertEquals(Long.MIN_VALUE, initial.maxEventTime());
     assertEquals(0, initial.toView(0).openWindows().size());
     assertEquals(1, initial.apply(new ReadingsRecorded(DEFAULT_TOPIC, List.of(reading(7, T0 + 1_000, 20.0)))).readings());
+    assertEquals(new EntityState(MINUTE_WINDOWS, "sensor-00001").toView(0), initial.toView(0), "it shows as any empty state");
+    RecordPlan first = RecordPlan.record(initial, DEFAULT_TOPIC, List.of(reading(7, T0 + 1_000, 20.0)), 0, 0);
+    assertEquals(1, first.state().readings(), "a command folds into a new state");
+    assertEquals(0, initial.readings());
   }
 
   @Test
