@@ -167,7 +167,9 @@ public interface EntityProtocol {
   /**
    * An anomaly rule fired for one reading (DESIGN §3).
    *
-   * @param alertId entity id and the sequence number of this event: stable, so consumers can drop repeats
+   * @param alertId entity id and the entry number of this event (its place among all the entity's journal entries,
+   *     counting each entry of a {@link CommandJournaled}; the same as the sequence number for journals of one event
+   *     per row): stable, so consumers can drop repeats
    * @param previous what the value was compared with (previous value, window mean), null for a range rule
    * @param ts the reading's event time
    * @param detectedAt processing time of the detection, epoch milliseconds

@@ -105,6 +105,7 @@ public final class TrackedEntity
       ActorSystem<?> system, EntityTypes types, EntitySettings settings, EntityIndex index, OutputSink outputs) {
     ClusterSharding sharding = ClusterSharding.get(system);
     for (EntityTypeConfig config : types.byName().values()) {
+      EntityMetrics.of(config.type()); // its series exist from the start, at 0, so a rate sees its first change
       sharding.init(
           Entity.of(
                   typeKey(config.type()),
@@ -272,7 +273,7 @@ public final class TrackedEntity
 
   private ReplyEffect<Event, EntityState> onOutputsMarked(EntityState state, OutputsMarked marked) {
     if (marked.failure() != null) {
-      context.getLog().warn("{}: could not mark outputs pending in the entity index, closing later: {}", entityId, marked.failure());
+      context.getLog().warn("{}/{}: could not mark outputs pending in the entity index, closing later: {}", config.type(), entityId, marked.failure());
       watchSilence(state);
       return Effect().noReply();
     }
@@ -295,7 +296,7 @@ public final class TrackedEntity
     }
     publishing = false;
     if (sent.failure() != null) {
-      context.getLog().warn("{}: could not publish {} windows closed by silence, trying again: {}", entityId, sent.count(), sent.failure());
+      context.getLog().warn("{}/{}: could not publish {} windows closed by silence, trying again: {}", config.type(), entityId, sent.count(), sent.failure());
       timers.startSingleTimer(REPUBLISH_TIMER, new IdleOutputsSent(0, null), REPUBLISH_AFTER);
       return Effect().noReply();
     }

@@ -201,7 +201,7 @@ class TrackedEntityTest {
             replyTo -> new RecordReadings(List.of(reading(2, T0 + 1_000, 36.2), reading(3, T0 + 2_000, 36.0)), replyTo));
 
     AnomalyDetected alert = assertInstanceOf(AnomalyDetected.class, result.event().entries().get(1));
-    assertEquals(2, result.state().toView(2).lastSeqNr());
+    assertEquals(2, kit.<EntityStateView>runCommand(GetState::new).reply().lastSeqNr(), "two commands, two rows");
     assertEquals("sensor-00007:4", alert.alertId(),
         "entity id and the alert's entry number: registration 1 and readings 2 in row 1, readings 3 and the alert 4 in row 2");
     assertEquals("delta", alert.rule());

@@ -50,8 +50,8 @@ public final class EntityState {
   long duplicates;
   long anomalies;
   long maxEventTime = Long.MIN_VALUE;
-  // The collections below are empty and unmodifiable in the initial state, which Pekko keeps for the entity's whole
-  // life: a live entity then holds one set of them, not two.
+  // The maps below are shared unmodifiable empties in the initial state, which Pekko keeps for the entity's whole
+  // life (its offsets and alert deque are small empty ones of its own): a live entity holds one set of them, not two.
   final PartitionOffsets offsets = new PartitionOffsets();
   /** Last value and count per metric name (names interned: millions of entities share them). */
   final Map<String, MetricSummary> metrics;
