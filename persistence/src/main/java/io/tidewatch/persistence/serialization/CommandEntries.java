@@ -55,13 +55,30 @@ final class CommandEntries {
     }
   }
 
+  /** Reads {@code {"entries":[...]}}; other fields (none today) are skipped, as Pekko's Jackson skips unknown ones. */
   static final class Reader extends JsonDeserializer<CommandJournaled> {
     @Override
     public CommandJournaled deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-      if (p.currentToken() != JsonToken.START_OBJECT || !"entries".equals(p.nextFieldName())
-          || p.nextToken() != JsonToken.START_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
         throw MismatchedInputException.from(p, CommandJournaled.class, "expected {\"entries\":[...]}");
       }
+      List<Event> entries = null;
+      for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+        if (p.nextToken() == JsonToken.START_ARRAY && field.equals("entries")) {
+          entries = entries(p, ctx);
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (entries == null || entries.size() < 2) {
+        throw MismatchedInputException.from(p, CommandJournaled.class,
+            "a command's row holds two or more entries, got " + (entries == null ? "none" : entries));
+      }
+      return new CommandJournaled(entries);
+    }
+
+    /** From the entries' START_ARRAY to their END_ARRAY. */
+    private static List<Event> entries(JsonParser p, DeserializationContext ctx) throws IOException {
       List<Event> entries = new ArrayList<>();
       while (p.nextToken() == JsonToken.START_ARRAY) {
         String name = p.nextTextValue();
@@ -75,10 +92,10 @@ final class CommandEntries {
           throw MismatchedInputException.from(p, CommandJournaled.class, "an entry is [name, event]");
         }
       }
-      if (p.currentToken() != JsonToken.END_ARRAY || p.nextToken() != JsonToken.END_OBJECT) {
+      if (p.currentToken() != JsonToken.END_ARRAY) {
         throw MismatchedInputException.from(p, CommandJournaled.class, "expected the end of the entries");
       }
-      return new CommandJournaled(entries);
+      return entries;
     }
   }
 }

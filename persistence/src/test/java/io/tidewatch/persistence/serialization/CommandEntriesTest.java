@@ -65,6 +65,18 @@ class CommandEntriesTest {
   }
 
   @Test
+  void skipsFieldsItDoesNotKnowAndRefusesARowOfLessThanTwoEntries() throws IOException {
+    byte[] later = "{\"version\":{\"of\":[1]},\"entries\":[[\"EntityRegistered\",{\"firstSeenMs\":1}],[\"DuplicatesIgnored\",{\"count\":2}]],\"note\":\"x\"}".getBytes();
+    assertEquals(new CommandJournaled(List.of(new EntityRegistered(1), new DuplicatesIgnored(2))),
+        JSON.readValue(later, CommandJournaled.class));
+    for (String bad : List.of("{}", "{\"entries\":[]}", "{\"entries\":[[\"DuplicatesIgnored\",{\"count\":2}]]}")) {
+      MismatchedInputException e =
+          assertThrows(MismatchedInputException.class, () -> JSON.readValue(bad.getBytes(), CommandJournaled.class));
+      assertTrue(e.getMessage().contains("two or more entries"), e.getMessage());
+    }
+  }
+
+  @Test
   void aCommandOfOneEntryJournalsThatEntryAlone() {
     var only = new DuplicatesIgnored(2);
     assertEquals(only, CommandJournaled.of(List.of(only)));
