@@ -41,9 +41,9 @@ import org.apache.pekko.serialization.SerializationExtension;
  * through the entity's own state ({@link RecordPlan}) to its entries — its readings in chunks split where a window
  * closes, the windows it closed, its alerts, the registration of a new entity — and those are then written to a real
  * local Cassandra by bare event-sourced actors in two shapes: one journal row per entry (the journal before
- * 2026-12-03), and one row per command holding the same entries ({@link CommandJournaled}, the journal since). Every entity is woken before the
- * measured phase, so only the writes are measured: the wall time and the CPU of this JVM and of Cassandra per
- * command, and the serialized bytes. Variants alternate (A B B A) so that drift on a noisy box hits both.
+ * 2026-12-04), and one row per command holding the same entries ({@link CommandJournaled}, the journal since).
+ * Every entity is woken before the measured phase, so only the writes are measured: the wall time and the CPU of
+ * this JVM and of Cassandra per command, and the serialized bytes. Variants alternate (A B B A) so that drift on a noisy box hits both.
  */
 public final class JournalShapeBench {
 
