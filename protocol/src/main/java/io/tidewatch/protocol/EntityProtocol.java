@@ -116,9 +116,14 @@ public interface EntityProtocol {
    */
   record CommandJournaled(List<Event> entries) implements Event {
     public CommandJournaled {
-      entries = List.copyOf(entries);
-      if (entries.size() < 2 || entries.stream().anyMatch(CommandJournaled.class::isInstance)) {
-        throw new IllegalArgumentException("a command journals two or more entries, none of them itself combined: " + entries);
+      entries = List.copyOf(entries); // no copy of a list that is already unmodifiable (RecordPlan's)
+      if (entries.size() < 2) {
+        throw new IllegalArgumentException("a command journals two or more entries: " + entries);
+      }
+      for (Event entry : entries) {
+        if (entry instanceof CommandJournaled) {
+          throw new IllegalArgumentException("an entry of a command is not itself combined: " + entries);
+        }
       }
     }
 

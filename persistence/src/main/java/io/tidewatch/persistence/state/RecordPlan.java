@@ -37,9 +37,9 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
     if (events.isEmpty()) {
       return new RecordPlan(List.of(), null, recorded, duplicates, state);
     }
-    Event journaled = CommandJournaled.of(events);
-    state.journaledAsOne(events.size()); // what applying the combined event would count
-    return new RecordPlan(List.copyOf(events), journaled, recorded, duplicates, state);
+    List<Event> entries = List.copyOf(events); // once: the combined event keeps this very list
+    state.journaledAsOne(entries.size()); // what applying the combined event would count
+    return new RecordPlan(entries, CommandJournaled.of(entries), recorded, duplicates, state);
   }
 
   /**
