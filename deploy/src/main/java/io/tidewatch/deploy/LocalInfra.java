@@ -210,6 +210,7 @@ public final class LocalInfra implements AutoCloseable {
     topics.put("tidewatch.dead-letters", 1);
     topics.put("tidewatch.aggregates", 4);
     topics.put("tidewatch.alerts", 4);
+    topics.put("tidewatch.incidents", 4);
     return Collections.unmodifiableMap(topics);
   }
 }

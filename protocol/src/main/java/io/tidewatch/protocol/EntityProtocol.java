@@ -1,7 +1,10 @@
 package io.tidewatch.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,21 +59,27 @@ public interface EntityProtocol {
    * first outputs of an entity also carry its {@code registration}: the listing of its id in the read side goes out
    * with them (null otherwise), so that a new entity journals at once instead of waiting for its listing.
    */
-  record Outputs(List<WindowClosed> windows, List<AnomalyDetected> alerts, EntityRegistered registration)
+  record Outputs(
+      List<WindowClosed> windows,
+      List<AnomalyDetected> alerts,
+      List<IncidentChanged> incidents,
+      EntityRegistered registration)
       implements CborSerializable {
-    public static final Outputs NONE = new Outputs(List.of(), List.of(), null);
+    public static final Outputs NONE = new Outputs(List.of(), List.of(), List.of(), null);
 
+    /** @param incidents transitions of incidents, in order; null from members of older releases */
     public Outputs {
       windows = List.copyOf(windows);
       alerts = List.copyOf(alerts);
+      incidents = incidents == null ? List.of() : List.copyOf(incidents);
     }
 
     public Outputs(List<WindowClosed> windows, List<AnomalyDetected> alerts) {
-      this(windows, alerts, null);
+      this(windows, alerts, List.of(), null);
     }
 
     public boolean isEmpty() {
-      return windows.isEmpty() && alerts.isEmpty() && registration == null;
+      return windows.isEmpty() && alerts.isEmpty() && incidents.isEmpty() && registration == null;
     }
   }
 
@@ -191,6 +200,52 @@ public interface EntityProtocol {
       long detectedAt,
       Severity severity)
       implements Event {}
+
+  /**
+   * A transition of an incident. An incident is the run of hits of one rule on one metric of one entity: opened by a
+   * hit when none is open, escalated by a hit of a higher severity, resolved once the metric has stayed inside the
+   * rule's recovery band for its keep-firing time of event time ({@code IncidentPolicy}).
+   *
+   * @param incidentId the entity id and the entry number of the opening transition (as alert ids): stable
+   * @param severity the incident's severity after this transition
+   * @param alertId the hit that opened or escalated it; null for a resolution
+   * @param ts event time of the reading behind the transition
+   * @param at processing time of the transition, epoch milliseconds
+   * @param openedAt processing time the incident opened
+   */
+  record IncidentChanged(
+      String incidentId,
+      IncidentState transition,
+      String rule,
+      String metric,
+      Severity severity,
+      String alertId,
+      long ts,
+      long at,
+      long openedAt)
+      implements Event {}
+
+  /** Where a transition takes an incident. */
+  enum IncidentState {
+    OPENED,
+    ESCALATED,
+    RESOLVED;
+
+    @JsonValue
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static IncidentState of(String id) {
+      for (IncidentState state : values()) {
+        if (state.id().equals(id)) {
+          return state;
+        }
+      }
+      throw new IllegalArgumentException("unknown incident transition '" + id + "' (opened, escalated or resolved)");
+    }
+  }
 
   /**
    * The entity heard nothing for its idle-close time: event time is taken to have moved on with processing time,

@@ -58,7 +58,7 @@ public final class LiveLatencyBench {
     Files.createDirectories(workDir);
     try (LocalInfra infra = LocalInfra.start(
         workDir.resolve("infra"), LocalInfra.Ports.free(),
-        Map.of(TOPIC, 4, "tidewatch.dead-letters", 1, "tidewatch.aggregates", 4, "tidewatch.alerts", 4))) {
+        Map.of(TOPIC, 4, "tidewatch.dead-letters", 1, "tidewatch.aggregates", 4, "tidewatch.alerts", 4, "tidewatch.incidents", 4))) {
       int httpPort = FreePorts.next();
       // Live: the ingest's own batch window (200 ms by default), as a deployment runs it.
       Path config = BenchNode.writeConfig(

@@ -78,7 +78,7 @@ public final class Tw1Bench {
 
   public String run() throws Exception {
     Files.createDirectories(workDir);
-    try (LocalInfra infra = LocalInfra.start(workDir.resolve("infra"), LocalInfra.Ports.free(), Map.of(TOPIC, 4, "tidewatch.dead-letters", 1, "tidewatch.aggregates", 4, "tidewatch.alerts", 4))) {
+    try (LocalInfra infra = LocalInfra.start(workDir.resolve("infra"), LocalInfra.Ports.free(), Map.of(TOPIC, 4, "tidewatch.dead-letters", 1, "tidewatch.aggregates", 4, "tidewatch.alerts", 4, "tidewatch.incidents", 4))) {
       double produceSeconds = produce(infra.kafkaBootstrapServers());
       Expected expected = expected();
       int httpPort = FreePorts.next();

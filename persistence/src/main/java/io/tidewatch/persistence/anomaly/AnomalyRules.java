@@ -3,11 +3,18 @@ package io.tidewatch.persistence.anomaly;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The anomaly rules of one entity type, applied to one value of one metric at a time. */
-public record AnomalyRules(List<AnomalyRule> rules) {
+/**
+ * The anomaly rules of one entity type, applied to one value of one metric at a time, and when the incidents their
+ * hits open resolve.
+ */
+public record AnomalyRules(List<AnomalyRule> rules, IncidentPolicy incidents) {
 
   public AnomalyRules {
     rules = List.copyOf(rules);
+  }
+
+  public AnomalyRules(List<AnomalyRule> rules) {
+    this(rules, IncidentPolicy.DEFAULT);
   }
 
   /** How many past values the z-score rules need for this metric (0 if none applies). */
@@ -39,48 +46,93 @@ public record AnomalyRules(List<AnomalyRule> rules) {
     return hits;
   }
 
-  private static AnomalyHit check(AnomalyRule rule, String metric, double value, MetricHistory history) {
-    if (rule instanceof AnomalyRule.Delta delta) {
-      if (history != null && history.hasPrevious() && Math.abs(value - history.previous()) > delta.threshold()) {
-        double ratio = Math.abs(value - history.previous()) / delta.threshold();
-        return new AnomalyHit("delta", metric, value, history.previous(), delta.threshold(), delta.severity().of(ratio));
-      }
-    } else if (rule instanceof AnomalyRule.ZScore z) {
-      double[] window = history == null ? new double[0] : history.last(z.window());
-      if (window.length >= z.minSamples()) {
-        double mean = 0;
-        for (double v : window) {
-          mean += v;
+  /**
+   * How far past rule {@code name} (the rules of that name for this metric, the furthest) {@code value} is, judged
+   * against what came before it: the ratio its severity bands grade, above 1 for a hit. NaN if no rule of that name
+   * can judge it yet (no previous value, too few samples). Whether an open incident is in its recovery band.
+   */
+  public double ratio(String name, String metric, double value, MetricHistory history) {
+    double furthest = Double.NaN;
+    for (AnomalyRule rule : rules) {
+      if (rule.name().equals(name) && rule.appliesTo(metric)) {
+        double ratio = ratio(rule, value, history);
+        if (!Double.isNaN(ratio) && !(ratio <= furthest)) { // any number beats NaN
+          furthest = ratio;
         }
-        mean /= window.length;
-        double squares = 0;
-        for (double v : window) {
-          squares += (v - mean) * (v - mean);
-        }
-        double stddev = Math.sqrt(squares / window.length);
-        // A flat history has no spread to measure against: no z-score, no alert.
-        double score = stddev > 0 ? Math.abs(value - mean) / stddev : 0;
-        if (score > z.k()) {
-          return new AnomalyHit("zscore", metric, value, mean, z.k(), z.severity().of(score / z.k()));
-        }
-      }
-    } else if (rule instanceof AnomalyRule.Range range) {
-      if (value < range.min() || value > range.max()) {
-        double bound = value < range.min() ? range.min() : range.max();
-        return new AnomalyHit("range", metric, value, Double.NaN, bound, range.severity().of(rangeRatio(range, value, bound)));
       }
     }
-    return null;
+    return furthest;
+  }
+
+  private static AnomalyHit check(AnomalyRule rule, String metric, double value, MetricHistory history) {
+    double ratio = ratio(rule, value, history);
+    boolean hit = rule instanceof AnomalyRule.Range r ? value < r.min() || value > r.max() : ratio > 1;
+    if (!hit) {
+      return null;
+    }
+    if (rule instanceof AnomalyRule.Delta delta) {
+      return new AnomalyHit("delta", metric, value, history.previous(), delta.threshold(), delta.severity().of(ratio));
+    } else if (rule instanceof AnomalyRule.ZScore z) {
+      return new AnomalyHit("zscore", metric, value, mean(history.last(z.window())), z.k(), z.severity().of(ratio));
+    }
+    AnomalyRule.Range range = (AnomalyRule.Range) rule;
+    double bound = value < range.min() ? range.min() : range.max();
+    return new AnomalyHit("range", metric, value, Double.NaN, bound, range.severity().of(ratio));
+  }
+
+  /**
+   * The one measure of every rule: |Δ| / threshold, |z| / k, and for range 1 + the distance past the nearest bound
+   * relative to the range's width (below 1 inside, by the distance to it); NaN if the rule cannot judge yet.
+   */
+  private static double ratio(AnomalyRule rule, double value, MetricHistory history) {
+    if (rule instanceof AnomalyRule.Delta delta) {
+      return history != null && history.hasPrevious()
+          ? Math.abs(value - history.previous()) / delta.threshold()
+          : Double.NaN;
+    } else if (rule instanceof AnomalyRule.ZScore z) {
+      double[] window = history == null ? new double[0] : history.last(z.window());
+      if (window.length < z.minSamples()) {
+        return Double.NaN;
+      }
+      double mean = mean(window);
+      double squares = 0;
+      for (double v : window) {
+        squares += (v - mean) * (v - mean);
+      }
+      double stddev = Math.sqrt(squares / window.length);
+      // A flat history has no spread to measure against: no z-score, no alert.
+      double score = stddev > 0 ? Math.abs(value - mean) / stddev : 0;
+      return score / z.k();
+    }
+    AnomalyRule.Range range = (AnomalyRule.Range) rule;
+    boolean outside = value < range.min() || value > range.max();
+    double bound = Math.abs(value - range.min()) <= Math.abs(value - range.max()) ? range.min() : range.max();
+    if (outside) {
+      bound = value < range.min() ? range.min() : range.max();
+    }
+    return rangeRatio(range, value, bound, outside);
+  }
+
+  private static double mean(double[] values) {
+    double sum = 0;
+    for (double v : values) {
+      sum += v;
+    }
+    return sum / values.length;
   }
 
   /**
    * 1 + the excess over the bound relative to the range's width; with one bound open, relative to the bound's size
-   * (a bound of 0 leaves nothing to compare with: a warning).
+   * (a bound of 0 leaves nothing to compare with: a warning). Inside, 1 − the distance to the nearest bound on the
+   * same scale (0 with nothing to compare with: deep inside).
    */
-  private static double rangeRatio(AnomalyRule.Range range, double value, double bound) {
-    double excess = Math.abs(value - bound);
+  private static double rangeRatio(AnomalyRule.Range range, double value, double bound, boolean outside) {
+    double distance = Math.abs(value - bound);
     double width = range.max() - range.min();
     double scale = Double.isFinite(width) ? width : Math.abs(bound);
-    return scale > 0 ? 1 + excess / scale : 1;
+    if (!outside) {
+      return scale > 0 && Double.isFinite(bound) ? Math.max(0, 1 - distance / scale) : 0;
+    }
+    return scale > 0 ? 1 + distance / scale : 1;
   }
 }

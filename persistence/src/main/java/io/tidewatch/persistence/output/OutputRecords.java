@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.IncidentTransition;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.WindowView;
@@ -15,8 +17,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * What the output topics receive for an entity's outputs, keyed by entity id (DESIGN §2): one aggregates record per
- * closed window and metric, one alerts record per anomaly. Delivery is at least once; the {@code windowId} and
- * {@code alertId} are stable, so consumers drop repeats by them.
+ * closed window and metric, one alerts record per anomaly, one incidents record per incident transition. Delivery is
+ * at least once; the {@code windowId}, {@code alertId} and {@code transitionId} are stable, so consumers drop repeats
+ * by them.
  */
 public final class OutputRecords {
 
@@ -33,14 +36,19 @@ public final class OutputRecords {
   private final ObjectMapper mapper;
   private final String aggregatesTopic;
   private final String alertsTopic;
+  private final String incidentsTopic;
 
-  public OutputRecords(ObjectMapper mapper, String aggregatesTopic, String alertsTopic) {
+  public OutputRecords(ObjectMapper mapper, String aggregatesTopic, String alertsTopic, String incidentsTopic) {
     this.mapper = mapper;
     this.aggregatesTopic = aggregatesTopic;
     this.alertsTopic = alertsTopic;
+    this.incidentsTopic = incidentsTopic;
   }
 
-  /** The records for the outputs of entity {@code type}/{@code id}: windows first, then alerts, each in order. */
+  /**
+   * The records for the outputs of entity {@code type}/{@code id}: windows first, then alerts, then incident
+   * transitions, each in order.
+   */
   public List<ProducerRecord<String, String>> of(String type, String id, Outputs outputs) {
     List<ProducerRecord<String, String>> records = new ArrayList<>();
     for (WindowClosed closed : outputs.windows()) {
@@ -50,6 +58,9 @@ public final class OutputRecords {
     }
     for (AnomalyDetected alert : outputs.alerts()) {
       records.add(new ProducerRecord<>(alertsTopic, id, json(AlertView.of(type, id, alert))));
+    }
+    for (IncidentChanged incident : outputs.incidents()) {
+      records.add(new ProducerRecord<>(incidentsTopic, id, json(IncidentTransition.of(type, id, incident))));
     }
     return records;
   }

@@ -19,7 +19,7 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
 /**
  * The outputs of the node's entities, sent to the output topics ({@code tidewatch.aggregates},
- * {@code tidewatch.alerts}, key = entity id) and written to the read-side tables at the same time; done once Kafka
+ * {@code tidewatch.alerts}, {@code tidewatch.incidents}, key = entity id) and written to the read-side tables at the same time; done once Kafka
  * acknowledged every record ({@code acks = all}) and every row is written.
  */
 public final class PublishedOutputs implements OutputSink {
@@ -50,7 +50,8 @@ public final class PublishedOutputs implements OutputSink {
             () -> producer.close().thenApply(x -> Done.getInstance()));
     return new PublishedOutputs(
         producer,
-        new OutputRecords(mapper, output.getString("aggregates-topic"), output.getString("alerts-topic")),
+        new OutputRecords(mapper, output.getString("aggregates-topic"), output.getString("alerts-topic"),
+            output.getString("incidents-topic")),
         tables);
   }
 

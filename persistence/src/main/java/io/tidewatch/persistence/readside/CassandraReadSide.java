@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.persistence.output.OutputSink;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.IncidentView;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.WindowView;
@@ -48,6 +49,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  *       time, newest first; {@code entity_buckets}: which months an entity has of each, so a page walks only those.
  *   <li>{@code recent_alerts}: the alerts of all entities per UTC day of detection, newest first, kept for
  *       {@link #ALERTS_KEPT_DAYS} days.
+ *   <li>{@code entity_incidents} and {@code open_incidents}: incidents per entity, and the open ones of all
+ *       ({@link IncidentTables}).
  * </ul>
  * Rows of one partition go in one unlogged batch (one mutation for Cassandra); every write is idempotent.
  */
@@ -80,12 +83,14 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
       new GroupedWrites<>(REGISTRATIONS_PER_BATCH, this::writeRegistrations);
   // Alerts of every entity share a day's partition: those published while a write is in flight share the next one.
   private final GroupedWrites<AlertRow> recentAlerts = new GroupedWrites<>(ALERTS_PER_BATCH * 5, this::recordAlerts);
+  private final IncidentTables incidents;
 
   public CassandraReadSide(CassandraSession session, String keyspace, ObjectMapper mapper, Clock clock) {
     this.session = session;
     this.keyspace = keyspace;
     this.mapper = mapper;
     this.clock = clock;
+    this.incidents = new IncidentTables(session, keyspace, this::prepare);
   }
 
   /** The read side tables of this node's keyspace. */
@@ -182,7 +187,7 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
   public CompletionStage<?> publish(String type, String id, Outputs outputs) {
     if (outputs.registration() != null) {
       CompletionStage<?> listed = register(type, id, outputs.registration().firstSeenMs());
-      Outputs rest = new Outputs(outputs.windows(), outputs.alerts());
+      Outputs rest = new Outputs(outputs.windows(), outputs.alerts(), outputs.incidents(), null);
       return rest.isEmpty() ? listed : listed.thenCombine(publish(type, id, rest), (a, b) -> null);
     }
     if (outputs.isEmpty()) {
@@ -202,6 +207,7 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
     for (AlertRow alert : alerts) {
       writes.add(recentAlerts.add(alert).toCompletableFuture());
     }
+    writes.add(incidents.publish(type, id, outputs.incidents()).toCompletableFuture());
     writes.add(windowInsert.thenCombine(alertInsert, (w, a) -> List.of(w, a)).thenCombine(bucketInsert, (wa, b) -> {
       Map<String, List<BoundStatement>> byPartition = new LinkedHashMap<>();
       List<BoundStatement> buckets = new ArrayList<>();
@@ -403,6 +409,17 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
           }
           return recentNewestFirst(day.minusDays(1), lastDay, before, oldest, limit, found);
         });
+  }
+
+  @Override
+  public CompletionStage<List<IncidentView>> entityIncidents(
+      String type, String id, String state, String afterId, int limit) {
+    return incidents.ofEntity(type, id, state, afterId, limit);
+  }
+
+  @Override
+  public CompletionStage<List<IncidentView>> openIncidents(AlertCursor after, int limit) {
+    return incidents.open(after, limit);
   }
 
   @Override

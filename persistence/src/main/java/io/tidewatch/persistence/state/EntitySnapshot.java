@@ -7,6 +7,7 @@ import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.protocol.CborSerializable;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.util.ArrayDeque;
@@ -33,6 +34,9 @@ import java.util.Map;
  *     older snapshot lists only the late readings after it)
  * @param extraEntries entries journaled beyond one per row ({@code CommandJournaled}); absent before version 5,
  *     when every row held one entry, so 0
+ * @param openIncidents incidents not resolved; absent before version 6 (no incidents then)
+ * @param recentIncidents incident transitions, newest first, and the reading behind each (packed) in
+ *     {@code recentIncidentCauses}; absent before version 6
  */
 public record EntitySnapshot(
     int version,
@@ -56,15 +60,19 @@ public record EntitySnapshot(
     EntityRegistered registration,
     long registrationCause,
     List<SourcedReading> recentLate,
-    long extraEntries)
+    long extraEntries,
+    List<OpenIncident.Snapshot> openIncidents,
+    List<IncidentChanged> recentIncidents,
+    List<Long> recentIncidentCauses)
     implements CborSerializable {
 
   /**
    * Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags;
    * version 3 the registration, listed in the read side with the entity's first outputs; version 4 the latest late
-   * readings; version 5 the entries beyond one per journal row.
+   * readings; version 5 the entries beyond one per journal row; version 6 the open incidents and the latest
+   * incident transitions.
    */
-  public static final int CURRENT_VERSION = 5;
+  public static final int CURRENT_VERSION = 6;
 
   public static EntitySnapshot of(EntityState s) {
     Map<String, List<Long>> sessions = new HashMap<>();
@@ -104,7 +112,10 @@ public record EntitySnapshot(
         s.registration == null ? null : s.registration.output(),
         s.registration == null ? -1 : s.registration.packed(),
         s.recentLate == null ? List.of() : List.copyOf(s.recentLate),
-        s.extraEntries);
+        s.extraEntries,
+        s.incidents == null ? List.of() : s.incidents.stream().map(OpenIncident::snapshot).toList(),
+        s.recentIncidents == null ? List.of() : s.recentIncidents.stream().map(Caused::output).toList(),
+        s.recentIncidents == null ? List.of() : s.recentIncidents.stream().map(Caused::packed).toList());
   }
 
   public EntityState restore(EntityTypeConfig config, String entityId) {
@@ -154,6 +165,16 @@ public record EntitySnapshot(
       }
     }
     s.extraEntries = extraEntries;
+    if (openIncidents != null && !openIncidents.isEmpty()) {
+      s.incidents = new ArrayList<>(openIncidents.size());
+      openIncidents.forEach(open -> s.incidents.add(OpenIncident.restore(open)));
+    }
+    if (recentIncidents != null && !recentIncidents.isEmpty()) {
+      s.recentIncidents = new ArrayDeque<>(recentIncidents.size());
+      for (int i = 0; i < recentIncidents.size(); i++) {
+        s.recentIncidents.addLast(Caused.unpack(recentIncidents.get(i), recentIncidentCauses.get(i)));
+      }
+    }
     return s;
   }
 }

@@ -12,6 +12,7 @@ import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
@@ -65,6 +66,13 @@ public final class EntityState {
   final Deque<Caused<AnomalyDetected>> recentAlerts;
   /** The latest late readings, newest first, at most {@link #RECENT_LATE}; null until the first (most have none). */
   Deque<SourcedReading> recentLate;
+  /** Incidents not resolved, in the order they opened; null until the first. */
+  List<OpenIncident> incidents;
+  /**
+   * Incident transitions, newest first, at most {@code recentAlerts}, with the reading behind each: a redelivery
+   * sends them again, as it does alerts. Null until the first.
+   */
+  Deque<Caused<IncidentChanged>> recentIncidents;
   /** Where the last applied reading came from: outputs journaled after it are its outputs. */
   int lastPartition = Caused.NO_READING;
   long lastOffset = -1;
@@ -143,6 +151,8 @@ public final class EntityState {
       if (recentAlerts.size() > config.recentAlerts()) {
         recentAlerts.removeLast();
       }
+    } else if (event instanceof IncidentChanged incident) {
+      applyIncident(incident);
     } else if (event instanceof DuplicatesIgnored ignored) {
       duplicates += ignored.count();
     } else if (event instanceof IdleTimeAdvanced idle) {
@@ -157,6 +167,92 @@ public final class EntityState {
       registration = new Caused<>(registered, Caused.NO_READING, -1); // caused by the reading that follows it
     }
     return this;
+  }
+
+  private void applyIncident(IncidentChanged change) {
+    switch (change.transition()) {
+      case OPENED -> {
+        if (incidents == null) {
+          incidents = new ArrayList<>(2);
+        }
+        incidents.add(OpenIncident.of(change));
+      }
+      case ESCALATED -> {
+        OpenIncident open = openIncident(change.incidentId());
+        if (open != null) {
+          open.severity = change.severity();
+        }
+      }
+      case RESOLVED -> {
+        if (incidents != null) {
+          incidents.removeIf(open -> open.id.equals(change.incidentId()));
+        }
+      }
+    }
+    if (recentIncidents == null) {
+      recentIncidents = new ArrayDeque<>(4);
+    }
+    recentIncidents.addFirst(new Caused<>(change, lastPartition, lastOffset));
+    if (recentIncidents.size() > config.recentAlerts()) {
+      recentIncidents.removeLast();
+    }
+  }
+
+  private OpenIncident openIncident(String incidentId) {
+    if (incidents != null) {
+      for (OpenIncident open : incidents) {
+        if (open.id.equals(incidentId)) {
+          return open;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The open incident of {@code rule} on {@code metric}, or null. */
+  OpenIncident openIncident(String rule, String metric) {
+    if (incidents != null) {
+      for (OpenIncident open : incidents) {
+        if (open.is(rule, metric)) {
+          return open;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Adds to {@code resolved} the open incidents whose metric has stayed inside the recovery band for the keep-firing
+   * time by event time {@code ts}. Changes nothing.
+   */
+  void collectResolved(long ts, List<OpenIncident> resolved) {
+    if (incidents != null) {
+      for (OpenIncident open : incidents) {
+        if (open.quietSince != OpenIncident.NOT_QUIET
+            && ts - open.quietSince >= config.anomalies().incidents().keepFiringMs()) {
+          resolved.add(open);
+        }
+      }
+    }
+  }
+
+  /** Whether the reading keeps each open incident of its metrics outside the recovery band, or inside it since when. */
+  private void trackRecovery(SourcedReading reading) {
+    for (OpenIncident open : incidents) {
+      Double value = reading.metrics().get(open.metric);
+      if (value == null) {
+        continue;
+      }
+      double ratio = config.anomalies().ratio(open.rule, open.metric, value, histories.get(open.metric));
+      if (Double.isNaN(ratio)) {
+        continue; // nothing to judge by yet
+      }
+      if (ratio > config.anomalies().incidents().recovery()) {
+        open.quietSince = OpenIncident.NOT_QUIET;
+      } else if (open.quietSince == OpenIncident.NOT_QUIET) {
+        open.quietSince = reading.ts();
+      }
+    }
   }
 
   /** {@code entries} went to the journal as one row. */
@@ -207,8 +303,17 @@ public final class EntityState {
         alerts.add(a.output());
       }
     }
+    List<IncidentChanged> incidentTransitions = new ArrayList<>();
+    if (recentIncidents != null) {
+      for (Iterator<Caused<IncidentChanged>> oldest = recentIncidents.descendingIterator(); oldest.hasNext(); ) {
+        Caused<IncidentChanged> transition = oldest.next();
+        if (causedBy(transition, redelivered)) {
+          incidentTransitions.add(transition.output());
+        }
+      }
+    }
     boolean registered = registration != null && causedBy(registration, redelivered);
-    return new Outputs(windows, alerts, registered ? registration.output() : null);
+    return new Outputs(windows, alerts, incidentTransitions, registered ? registration.output() : null);
   }
 
   private static boolean causedBy(Caused<?> output, Map<Integer, long[]> redelivered) {
@@ -285,6 +390,9 @@ public final class EntityState {
     lastPartition = reading.partition();
     lastOffset = reading.offset();
     readings++;
+    if (incidents != null && !incidents.isEmpty()) {
+      trackRecovery(reading); // before the values join the histories the rules judge them against
+    }
     reading.metrics().forEach((metric, value) -> {
       MetricSummary summary = metrics.get(metric);
       if (summary == null) {

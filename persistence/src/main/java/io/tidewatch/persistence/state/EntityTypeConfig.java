@@ -3,6 +3,7 @@ package io.tidewatch.persistence.state;
 import com.typesafe.config.Config;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
 import io.tidewatch.persistence.anomaly.AnomalyRules;
+import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.persistence.window.Durations;
 import io.tidewatch.persistence.window.WindowSpec;
 import java.util.List;
@@ -43,8 +44,13 @@ public record EntityTypeConfig(
   }
 
   public EntityTypeConfig withAnomalies(List<AnomalyRule> rules) {
+    return withAnomalies(rules, IncidentPolicy.DEFAULT);
+  }
+
+  public EntityTypeConfig withAnomalies(List<AnomalyRule> rules, IncidentPolicy incidents) {
     return new EntityTypeConfig(
-        type, windows, allowedLatenessMs, idleCloseMs, new AnomalyRules(rules), recentWindowsPerSpec, recentAlerts);
+        type, windows, allowedLatenessMs, idleCloseMs, new AnomalyRules(rules, incidents), recentWindowsPerSpec,
+        recentAlerts);
   }
 
   /** Reads one {@code tidewatch.entity-types.<type>} block. */
@@ -57,12 +63,13 @@ public record EntityTypeConfig(
             : block.getDuration("idle-close").toMillis();
     List<AnomalyRule> rules =
         block.getConfigList("anomalies").stream().map(r -> AnomalyRule.fromConfig(type, r)).toList();
+    IncidentPolicy incidents = IncidentPolicy.fromConfig(block);
     return new EntityTypeConfig(
         type,
         windows,
         lateness,
         idleClose,
-        new AnomalyRules(rules),
+        new AnomalyRules(rules, incidents),
         block.getInt("recent-windows-per-spec"),
         block.getInt("recent-alerts"));
   }

@@ -7,6 +7,8 @@ import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.EntityProtocol.IncidentState;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
@@ -50,17 +52,20 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
   public Outputs outputs(Outputs earlier) {
     List<WindowClosed> windows = new ArrayList<>(earlier.windows());
     List<AnomalyDetected> alerts = new ArrayList<>(earlier.alerts());
+    List<IncidentChanged> incidents = new ArrayList<>(earlier.incidents());
     EntityRegistered registration = earlier.registration();
     for (Event event : events) {
       if (event instanceof WindowClosed closed) {
         windows.add(closed);
       } else if (event instanceof AnomalyDetected alert) {
         alerts.add(alert);
+      } else if (event instanceof IncidentChanged incident) {
+        incidents.add(incident);
       } else if (event instanceof EntityRegistered registered) {
         registration = registered;
       }
     }
-    Outputs outputs = new Outputs(windows, alerts, registration);
+    Outputs outputs = new Outputs(windows, alerts, incidents, registration);
     return outputs.isEmpty() ? Outputs.NONE : outputs;
   }
 
@@ -80,6 +85,7 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
     int recorded = 0;
     int duplicates = 0;
     List<WindowClosed> due = new ArrayList<>(2);
+    List<OpenIncident> resolved = new ArrayList<>(1);
     for (SourcedReading reading : readings) {
       if (plan.state.isDuplicate(topic, reading)) {
         duplicates++;
@@ -96,6 +102,15 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
         plan.flushChunk(nowMs);
         due.forEach(plan::add);
         due.clear();
+      }
+      plan.state.collectResolved(reading.ts(), resolved);
+      if (!resolved.isEmpty()) { // right after the reading, so that a replay resolves it at the same point
+        plan.flushChunk(nowMs);
+        for (OpenIncident open : resolved) {
+          plan.add(new IncidentChanged(open.id, IncidentState.RESOLVED, open.rule, open.metric, open.severity, null,
+              reading.ts(), nowMs, open.openedAt));
+        }
+        resolved.clear();
       }
     }
     plan.flushChunk(nowMs);
@@ -168,14 +183,26 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
       return lastEntry + events.size() + 1;
     }
 
-    /** The chunk's readings (already folded into the state, one by one), then the alerts they raised. */
+    /**
+     * The chunk's readings (already folded into the state, one by one), then the alerts they raised, each followed
+     * by the incident it opens or escalates.
+     */
     void flushChunk(long nowMs) {
       if (!chunk.isEmpty()) {
         events.add(new ReadingsRecorded(topic, chunk));
         chunk = new ArrayList<>();
       }
       for (PendingAlert pending : alerts) {
-        add(alert(state.entityId, nextEntry(), pending.hit(), pending.ts(), nowMs));
+        AnomalyDetected alert = alert(state.entityId, nextEntry(), pending.hit(), pending.ts(), nowMs);
+        add(alert);
+        OpenIncident open = state.openIncident(alert.rule(), alert.metric());
+        if (open == null) {
+          add(new IncidentChanged(state.entityId + ":" + nextEntry(), IncidentState.OPENED, alert.rule(),
+              alert.metric(), alert.severity(), alert.alertId(), alert.ts(), nowMs, nowMs));
+        } else if (alert.severity().compareTo(open.severity) > 0) {
+          add(new IncidentChanged(open.id, IncidentState.ESCALATED, alert.rule(), alert.metric(), alert.severity(),
+              alert.alertId(), alert.ts(), nowMs, open.openedAt));
+        }
       }
       alerts.clear();
     }

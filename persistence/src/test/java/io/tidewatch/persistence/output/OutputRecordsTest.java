@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class OutputRecordsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final OutputRecords records = new OutputRecords(JSON, "aggregates", "alerts");
+  private final OutputRecords records = new OutputRecords(JSON, "aggregates", "alerts", "incidents");
 
   @Test
   void aClosedWindowBecomesOneRecordPerMetricWithAStableId() throws Exception {

@@ -197,12 +197,12 @@ class EntityStateTest {
     List<Event> eventRows = entries(commandRows);
     eventRows.forEach(byEvent::apply);
     assertEquals(1, commandRows.size());
-    assertEquals(4, eventRows.size(), "registered, the readings, the alert, the window they closed");
+    assertEquals(5, eventRows.size(), "registered, the readings, the alert, the incident it opened, the window they closed");
 
     RecordPlan afterCommands = record(byCommand, commandRows, reading(2, T0 + 71_000, 10.0));
-    RecordPlan afterEvents = RecordPlan.record(byEvent, DEFAULT_TOPIC, List.of(reading(2, T0 + 71_000, 10.0)), 4, 0);
+    RecordPlan afterEvents = RecordPlan.record(byEvent, DEFAULT_TOPIC, List.of(reading(2, T0 + 71_000, 10.0)), 5, 0);
 
-    assertEquals(List.of("sensor-00001:3", "sensor-00001:6"), alertIds(entries(commandRows)));
+    assertEquals(List.of("sensor-00001:3", "sensor-00001:7"), alertIds(entries(commandRows)));
     assertEquals(afterCommands.events(), afterEvents.events());
   }
 

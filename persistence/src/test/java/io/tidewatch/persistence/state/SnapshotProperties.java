@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.persistence.serialization.JournalFormats;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.EntityProtocol.IncidentState;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import java.util.ArrayList;
@@ -37,7 +40,8 @@ class SnapshotProperties {
               List.of(
                   new AnomalyRule.Delta(List.of("*"), 5.0),
                   new AnomalyRule.ZScore(List.of("t"), 2.0, 8, 4),
-                  new AnomalyRule.Range(List.of("h"), 0, 90)));
+                  new AnomalyRule.Range(List.of("h"), 0, 90)),
+              new IncidentPolicy(0.8, 2_000)); // short: incidents open, escalate and resolve within a case
 
   private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
   private static final ObjectMapper JSON =
@@ -81,6 +85,9 @@ class SnapshotProperties {
     for (int i = 0; i < entries.size(); i++) {
       if (entries.get(i) instanceof AnomalyDetected alert) {
         assertEquals("sensor-1:" + (i + 1), alert.alertId(), "an alert id names its entry number");
+      }
+      if (entries.get(i) instanceof IncidentChanged opened && opened.transition() == IncidentState.OPENED) {
+        assertEquals("sensor-1:" + (i + 1), opened.incidentId(), "an incident id names its opening's entry number");
       }
     }
 

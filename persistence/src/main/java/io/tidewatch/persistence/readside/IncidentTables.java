@@ -1,0 +1,199 @@
+package io.tidewatch.persistence.readside;
+
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.IncidentView;
+import io.tidewatch.protocol.Severity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+
+/**
+ * The incidents of the read side (deploy's tidewatch.cql), written from their transitions:
+ * <ul>
+ *   <li>{@code entity_incidents}: every incident of an entity, one partition per entity, newest first (by the entry
+ *       number in the incident id);
+ *   <li>{@code open_incidents}: the incidents of all entities that are open, in {@link #OPEN_BUCKETS} partitions by
+ *       incident id; a resolution deletes the row.
+ * </ul>
+ * Each transition writes only the columns it knows, with a write time of its own processing time (and the
+ * transition's rank within the same millisecond): a repeat of an older transition (outputs are at least once, and
+ * a redelivery publishes them again) loses to the newer one, so an incident never reopens or de-escalates in the
+ * tables.
+ */
+final class IncidentTables {
+
+  /** Partitions of open_incidents: spread so that no one partition takes every entity's incidents. */
+  static final int OPEN_BUCKETS = 16;
+
+  private final CassandraSession session;
+  private final String keyspace;
+  private final Function<String, CompletionStage<PreparedStatement>> prepare;
+
+  IncidentTables(CassandraSession session, String keyspace, Function<String, CompletionStage<PreparedStatement>> prepare) {
+    this.session = session;
+    this.keyspace = keyspace;
+    this.prepare = prepare;
+  }
+
+  static int bucket(String incidentId) {
+    return Math.floorMod(incidentId.hashCode(), OPEN_BUCKETS);
+  }
+
+  /** The entry number an incident id ends with ({@code <entityId>:<entry>}). */
+  static long entry(String incidentId) {
+    return Long.parseLong(incidentId.substring(incidentId.lastIndexOf(':') + 1));
+  }
+
+  /** Microseconds, as Cassandra's write times: the transition's time, then its rank (escalations by severity). */
+  static long writeTime(IncidentChanged change) {
+    int rank = switch (change.transition()) {
+      case OPENED -> 0;
+      case ESCALATED -> 1 + change.severity().ordinal();
+      case RESOLVED -> 9;
+    };
+    return change.at() * 1000 + rank;
+  }
+
+  /** Writes the transitions of one entity: its partition in one unlogged batch, each open_incidents row alone. */
+  CompletionStage<?> publish(String type, String id, List<IncidentChanged> changes) {
+    if (changes.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletionStage<PreparedStatement> opened = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
+        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, alert_id, opened_at) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) USING TIMESTAMP ?");
+    CompletionStage<PreparedStatement> escalated = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
+        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, opened_at, escalated_at) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+    CompletionStage<PreparedStatement> resolved = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
+        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, opened_at, resolved_at) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, 'resolved', ?, ?) USING TIMESTAMP ?");
+    // Never a null bound: it would write a tombstone over what another transition wrote.
+    CompletionStage<PreparedStatement> open = prepare.apply("INSERT INTO " + keyspace + ".open_incidents "
+        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, alert_id, opened_at) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+    CompletionStage<PreparedStatement> worse = prepare.apply("INSERT INTO " + keyspace + ".open_incidents "
+        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, opened_at, escalated_at) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+    CompletionStage<PreparedStatement> closed = prepare.apply(
+        "DELETE FROM " + keyspace + ".open_incidents USING TIMESTAMP ? WHERE bucket = ? AND incident_id = ?");
+    return CompletableFuture.allOf(
+            opened.toCompletableFuture(), escalated.toCompletableFuture(), resolved.toCompletableFuture(),
+            open.toCompletableFuture(), worse.toCompletableFuture(), closed.toCompletableFuture())
+        .thenCompose(ready -> {
+          BatchStatementBuilder entity = BatchStatement.builder(DefaultBatchType.UNLOGGED);
+          List<CompletableFuture<?>> writes = new ArrayList<>();
+          for (IncidentChanged c : changes) {
+            long entry = entry(c.incidentId());
+            String severity = c.severity().id();
+            long at = writeTime(c);
+            switch (c.transition()) {
+              case OPENED -> {
+                entity.addStatement(join(opened).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(), severity,
+                    c.alertId(), c.openedAt(), at));
+                writes.add(session.executeWrite(join(open).bind(bucket(c.incidentId()), c.incidentId(), type, id,
+                    c.rule(), c.metric(), severity, c.alertId(), c.openedAt(), at)).toCompletableFuture());
+              }
+              case ESCALATED -> {
+                entity.addStatement(join(escalated).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(),
+                    severity, c.openedAt(), c.at(), at));
+                writes.add(session.executeWrite(join(worse).bind(bucket(c.incidentId()), c.incidentId(), type, id,
+                    c.rule(), c.metric(), severity, c.openedAt(), c.at(), at)).toCompletableFuture());
+              }
+              case RESOLVED -> {
+                entity.addStatement(join(resolved).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(),
+                    severity, c.openedAt(), c.at(), at));
+                writes.add(session.executeWrite(join(closed).bind(at, bucket(c.incidentId()), c.incidentId()))
+                    .toCompletableFuture());
+              }
+            }
+          }
+          writes.add(session.executeWriteBatch(entity.build()).toCompletableFuture());
+          return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        });
+  }
+
+  private static PreparedStatement join(CompletionStage<PreparedStatement> ready) {
+    return ready.toCompletableFuture().join(); // completed: publish waits for every statement first
+  }
+
+  /**
+   * The entity's incidents, newest first, after the incident {@code afterId} (null from the newest), in {@code state}
+   * (null for all).
+   */
+  CompletionStage<List<IncidentView>> ofEntity(String type, String id, String state, String afterId, int limit) {
+    return ofEntity(type, id, state, afterId == null ? Long.MAX_VALUE : entry(afterId), limit, new ArrayList<>());
+  }
+
+  private CompletionStage<List<IncidentView>> ofEntity(
+      String type, String id, String state, long beforeEntry, int limit, List<IncidentView> found) {
+    int read = Math.max(limit, 50);
+    return session
+        .selectAll("SELECT * FROM " + keyspace + ".entity_incidents WHERE entity_type = ? AND entity_id = ? "
+            + "AND entry < ? LIMIT ?", type, id, beforeEntry, read)
+        .thenCompose(rows -> {
+          for (Row row : rows) {
+            IncidentView incident = view(type, id, row);
+            if (state == null || state.equals(incident.state())) {
+              found.add(incident);
+              if (found.size() >= limit) {
+                return CompletableFuture.completedFuture(found);
+              }
+            }
+          }
+          return rows.size() < read
+              ? CompletableFuture.completedFuture(found)
+              : ofEntity(type, id, state, rows.get(rows.size() - 1).getLong("entry"), limit, found);
+        });
+  }
+
+  /**
+   * Open incidents of all entities, newest opening first, after {@code after} (opening time and incident id of the
+   * previous page's last). Reads every open row: a page of a list that is meant to be short.
+   */
+  CompletionStage<List<IncidentView>> open(AlertCursor after, int limit) {
+    List<CompletableFuture<List<Row>>> buckets = new ArrayList<>();
+    for (int bucket = 0; bucket < OPEN_BUCKETS; bucket++) {
+      buckets.add(session
+          .selectAll("SELECT * FROM " + keyspace + ".open_incidents WHERE bucket = ?", bucket)
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new)).thenApply(done -> buckets.stream()
+        .flatMap(rows -> rows.join().stream())
+        .filter(row -> !row.isNull("opened_at")) // an escalation whose opening is not written yet
+        .map(row -> view(row.getString("entity_type"), row.getString("entity_id"), row))
+        .filter(incident -> after == null
+            || new AlertCursor(incident.openedAt(), incident.incidentId()).compareTo(after) < 0)
+        .sorted(Comparator.comparingLong(IncidentView::openedAt).thenComparing(IncidentView::incidentId).reversed())
+        .limit(limit)
+        .toList());
+  }
+
+  /** A row of either table; one without a state is open (its escalation arrived before its opening). */
+  private static IncidentView view(String type, String id, Row row) {
+    String state = row.getColumnDefinitions().contains("state") ? row.getString("state") : null;
+    return new IncidentView(
+        row.getString("incident_id"),
+        type,
+        id,
+        row.getString("rule"),
+        row.getString("metric"),
+        state == null ? IncidentView.OPEN : state,
+        row.isNull("severity") ? null : Severity.of(row.getString("severity")),
+        row.getString("alert_id"),
+        row.isNull("opened_at") ? 0 : row.getLong("opened_at"),
+        row.isNull("escalated_at") ? null : row.getLong("escalated_at"),
+        row.getColumnDefinitions().contains("resolved_at") && !row.isNull("resolved_at")
+            ? row.getLong("resolved_at")
+            : null);
+  }
+}

@@ -1,0 +1,40 @@
+package io.tidewatch.protocol;
+
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.EntityProtocol.IncidentState;
+
+/**
+ * One transition of an incident as the {@code tidewatch.incidents} topic, the API's live stream and the notifier's
+ * receivers see it (key = entity id).
+ *
+ * @param transitionId stable id of this transition, the idempotency key of its notifications: the incident id and
+ *     the transition ({@code sensor-00042:137:opened}, {@code ...:escalated:critical}, {@code ...:resolved}); an
+ *     incident escalates at most once to each severity, so no two transitions share it
+ * @param transition {@code opened}, {@code escalated} or {@code resolved}
+ * @param severity the incident's severity after the transition
+ * @param alertId the hit that opened or escalated it; null for a resolution
+ * @param ts event time of the reading behind the transition
+ * @param at processing time of the transition, epoch milliseconds
+ */
+public record IncidentTransition(
+    String transitionId,
+    String incidentId,
+    String transition,
+    String entityType,
+    String entityId,
+    String rule,
+    String metric,
+    Severity severity,
+    String alertId,
+    long ts,
+    long at)
+    implements CborSerializable {
+
+  public static IncidentTransition of(String entityType, String entityId, IncidentChanged e) {
+    String id = e.incidentId() + ":" + e.transition().id()
+        + (e.transition() == IncidentState.ESCALATED ? ":" + e.severity().id() : "");
+    return new IncidentTransition(
+        id, e.incidentId(), e.transition().id(), entityType, entityId, e.rule(), e.metric(), e.severity(), e.alertId(),
+        e.ts(), e.at());
+  }
+}

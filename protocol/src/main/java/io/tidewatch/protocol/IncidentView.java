@@ -1,0 +1,46 @@
+package io.tidewatch.protocol;
+
+/**
+ * One incident as the HTTP API shows it: where its transitions have taken it so far.
+ *
+ * @param state {@code open} or {@code resolved}
+ * @param severity the highest severity it reached
+ * @param alertId the hit that opened it
+ * @param openedAt processing time of the opening, epoch milliseconds; escalatedAt and resolvedAt likewise, null if
+ *     it never escalated or has not resolved
+ */
+public record IncidentView(
+    String incidentId,
+    String entityType,
+    String entityId,
+    String rule,
+    String metric,
+    String state,
+    Severity severity,
+    String alertId,
+    long openedAt,
+    Long escalatedAt,
+    Long resolvedAt)
+    implements CborSerializable {
+
+  public static final String OPEN = "open";
+  public static final String RESOLVED = "resolved";
+
+  /**
+   * The incident after {@code change} (null before its first transition). Transitions arriving again or out of order
+   * change nothing they should not: a resolved incident stays resolved, a severity never goes down.
+   */
+  public static IncidentView after(IncidentView current, String type, String id, EntityProtocol.IncidentChanged change) {
+    IncidentView was = current != null ? current : new IncidentView(change.incidentId(), type, id, change.rule(),
+        change.metric(), OPEN, change.severity(), null, change.openedAt(), null, null);
+    Severity severity = was.severity == null || change.severity().compareTo(was.severity) > 0 ? change.severity() : was.severity;
+    return switch (change.transition()) {
+      case OPENED -> new IncidentView(was.incidentId, type, id, was.rule, was.metric, was.state, severity,
+          change.alertId(), change.openedAt(), was.escalatedAt, was.resolvedAt);
+      case ESCALATED -> new IncidentView(was.incidentId, type, id, was.rule, was.metric, was.state, severity,
+          was.alertId, was.openedAt, change.at(), was.resolvedAt);
+      case RESOLVED -> new IncidentView(was.incidentId, type, id, was.rule, was.metric, RESOLVED, severity,
+          was.alertId, was.openedAt, was.escalatedAt, change.at());
+    };
+  }
+}
