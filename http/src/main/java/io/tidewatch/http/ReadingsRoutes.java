@@ -1,6 +1,7 @@
 package io.tidewatch.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.google.protobuf.CodedInputStream;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,13 +10,16 @@ import io.tidewatch.http.auth.Role;
 import io.tidewatch.http.ingest.ReadingsPublisher;
 import io.tidewatch.http.ingest.ReadingsPublisher.KeyedReading;
 import io.tidewatch.protocol.ParseResult;
+import io.tidewatch.protocol.ReadingFormat;
 import io.tidewatch.protocol.ReadingParser;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -23,9 +27,11 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.util.ByteString;
 
 /**
- * {@code POST /api/v1/readings} for writers: a JSON array or NDJSON of readings (DESIGN §2), each validated like a
- * Kafka record; the valid ones are produced to the input topic keyed by entity id, the rest reported by index with
- * their reason. 202 once the broker has them; 400 if no item is valid; a body over the size limit is 413.
+ * {@code POST /api/v1/readings} for writers: a JSON array or NDJSON of readings (DESIGN §2), or with
+ * {@code Content-Type: application/x-protobuf} a sequence of length-delimited protobuf Readings (each a varint
+ * length, then the message: {@code writeDelimitedTo}); each item is validated like a Kafka record; the valid ones are
+ * produced to the input topic keyed by entity id, in the format they came in, the rest reported by index with their
+ * reason. 202 once the broker has them; 400 if no item is valid; a body over the size limit is 413.
  */
 final class ReadingsRoutes extends AllDirectives {
 
@@ -35,6 +41,9 @@ final class ReadingsRoutes extends AllDirectives {
   record Rejection(int index, String reason) {}
 
   record Accepted(int accepted, int rejected, List<Rejection> errors) {}
+
+  /** One item of the body: its bytes, or why the body could not be cut there (then it is the last). */
+  private record Item(byte[] value, String broken) {}
 
   private final Access access;
   private final ReadingParser parser;
@@ -53,19 +62,31 @@ final class ReadingsRoutes extends AllDirectives {
   Route routes() {
     return path("readings", () -> post(() -> access.require(Role.WRITER, () ->
         withSizeLimit(maxBodyBytes, () ->
-            entity(Unmarshaller.entityToByteString(), body -> onSuccess(accept(body), answer ->
-                complete(StatusCodes.ACCEPTED, answer, Jackson.marshaller(mapper))))))));
+            extractRequestEntity(requestEntity -> entity(Unmarshaller.entityToByteString(), body ->
+                onSuccess(accept(format(requestEntity), body), answer ->
+                    complete(StatusCodes.ACCEPTED, answer, Jackson.marshaller(mapper)))))))));
   }
 
-  private CompletionStage<Accepted> accept(ByteString body) {
-    List<byte[]> items = items(body);
+  /** Protobuf when the content type says so; JSON otherwise, as before there was a choice. */
+  private static ReadingFormat format(HttpEntity requestEntity) {
+    return ReadingFormat.ofContentType(requestEntity.getContentType().mediaType().toString()) == ReadingFormat.PROTOBUF
+        ? ReadingFormat.PROTOBUF
+        : ReadingFormat.JSON;
+  }
+
+  private CompletionStage<Accepted> accept(ReadingFormat format, ByteString body) {
+    List<Item> items = format == ReadingFormat.PROTOBUF ? delimitedItems(body) : jsonItems(body);
     List<KeyedReading> valid = new ArrayList<>();
     List<Rejection> errors = new ArrayList<>();
     int rejected = 0;
     for (int i = 0; i < items.size(); i++) {
-      ParseResult result = parser.parse(items.get(i));
+      Item item = items.get(i);
+      ParseResult result =
+          item.broken() != null
+              ? new ParseResult.Rejected(ParseResult.Category.INVALID_PROTOBUF, item.broken())
+              : parser.parseAs(item.value(), format);
       if (result instanceof ParseResult.Parsed parsed) {
-        valid.add(new KeyedReading(parsed.reading().entityId(), items.get(i)));
+        valid.add(new KeyedReading(parsed.reading().entityId(), item.value(), format));
       } else {
         rejected++;
         if (errors.size() < MAX_ERRORS_LISTED) {
@@ -97,8 +118,32 @@ final class ReadingsRoutes extends AllDirectives {
     return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
   }
 
+  /**
+   * The items of a body of length-delimited protobuf messages. A length that is malformed or runs past the end of
+   * the body leaves the rest uncuttable: it becomes the last item, rejected with the reason.
+   */
+  private static List<Item> delimitedItems(ByteString body) {
+    if (body.isEmpty()) {
+      throw ProblemException.badRequest("the body is empty; send length-delimited protobuf Readings");
+    }
+    CodedInputStream in = CodedInputStream.newInstance(body.toArray());
+    List<Item> items = new ArrayList<>();
+    try {
+      while (!in.isAtEnd()) {
+        items.add(new Item(in.readRawBytes(in.readRawVarint32()), null));
+      }
+    } catch (IOException e) {
+      items.add(new Item(null, "the body cannot be cut into length-delimited Readings from here on: " + e.getMessage()));
+    }
+    return items;
+  }
+
   /** The items of a JSON array, one JSON object, or the non-blank lines of NDJSON. */
-  private List<byte[]> items(ByteString body) {
+  private List<Item> jsonItems(ByteString body) {
+    return jsonValues(body).stream().map(value -> new Item(value, null)).toList();
+  }
+
+  private List<byte[]> jsonValues(ByteString body) {
     String text = body.utf8String().strip();
     if (text.isEmpty()) {
       throw ProblemException.badRequest("the body is empty; send a JSON array or NDJSON of readings");

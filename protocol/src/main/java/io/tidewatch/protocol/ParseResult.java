@@ -11,6 +11,7 @@ public sealed interface ParseResult {
   /** The kinds of rejection: a fixed label for metrics and dead-letter headers, where the reason itself varies. */
   enum Category {
     INVALID_JSON("invalid-json"),
+    INVALID_PROTOBUF("invalid-protobuf"),
     TOO_LARGE("too-large"),
     NOT_AN_OBJECT("not-an-object"),
     UNKNOWN_TYPE("unknown-type"),

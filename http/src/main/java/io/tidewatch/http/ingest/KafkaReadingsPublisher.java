@@ -1,6 +1,8 @@
 package io.tidewatch.http.ingest;
 
 import com.typesafe.config.Config;
+import io.tidewatch.protocol.ReadingFormat;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +23,7 @@ import org.apache.pekko.kafka.ProducerSettings;
 
 /**
  * Produces posted readings to the input topic with the entity id as key (so they land in its partition), in the
- * order they were posted. The sends happen one after the other on a single thread: connectors-kafka's
+ * order they were posted, each in the format it was posted in. The sends happen one after the other on a single thread: connectors-kafka's
  * {@code SendProducer} hands each send to the dispatcher separately, which can reorder the readings of one request
  * and make some of them late. That thread also takes the Kafka client's blocking (metadata, a full buffer) off the
  * HTTP server's threads.
@@ -29,6 +31,8 @@ import org.apache.pekko.kafka.ProducerSettings;
 public final class KafkaReadingsPublisher implements ReadingsPublisher {
 
   private static final int QUEUED_REQUESTS = 16;
+  private static final byte[] PROTOBUF_CONTENT_TYPE =
+      ReadingFormat.PROTOBUF.mediaType().getBytes(StandardCharsets.UTF_8);
 
   private final Producer<String, byte[]> producer;
   private final ExecutorService sender;
@@ -84,7 +88,7 @@ public final class KafkaReadingsPublisher implements ReadingsPublisher {
       KeyedReading reading = readings.get(i);
       CompletableFuture<Void> ack = new CompletableFuture<>();
       try {
-        producer.send(new ProducerRecord<>(topic, reading.entityId(), reading.json()), (metadata, failure) -> {
+        producer.send(record(reading), (metadata, failure) -> {
           if (failure != null) {
             ack.completeExceptionally(failure);
           } else {
@@ -100,5 +104,18 @@ public final class KafkaReadingsPublisher implements ReadingsPublisher {
       }
     }
     return CompletableFuture.allOf(acks);
+  }
+
+  /**
+   * Protobuf readings go on as the bytes that were posted, with the header that names their format: no re-encoding
+   * (what was validated is what the ingest reads, and a dead letter holds what the client sent), and the compact
+   * form the client chose stays compact on the broker. JSON goes without a header, as before.
+   */
+  private ProducerRecord<String, byte[]> record(KeyedReading reading) {
+    var record = new ProducerRecord<>(topic, reading.entityId(), reading.value());
+    if (reading.format() == ReadingFormat.PROTOBUF) {
+      record.headers().add(ReadingFormat.CONTENT_TYPE_HEADER, PROTOBUF_CONTENT_TYPE);
+    }
+    return record;
   }
 }

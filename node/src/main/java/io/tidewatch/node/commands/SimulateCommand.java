@@ -4,6 +4,7 @@ import io.tidewatch.node.simulate.Simulator;
 import io.tidewatch.node.simulate.SimulatorSettings;
 import io.tidewatch.node.simulate.Tw1Producer;
 import io.tidewatch.node.simulate.Tw1Workload;
+import io.tidewatch.protocol.ReadingFormat;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +45,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed, for repeatable runs (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--format", defaultValue = "json",
+      description = "Wire format of the readings: json, or protobuf (with the content-type header) (default: ${DEFAULT-VALUE}).")
+  ReadingFormat format;
+
   @Option(names = "--tw1", description = "Write workload TW-1 (shared/bench/TW-1.md) once, as fast as Kafka takes it, then exit; --sensors (10000 if not given) and --rounds set its size.")
   boolean tw1;
 
@@ -55,8 +60,8 @@ public final class SimulateCommand implements Callable<Integer> {
     if (tw1) {
       int tw1Sensors = sensors == 100 ? 10_000 : sensors;
       Tw1Workload workload = new Tw1Workload(tw1Sensors, rounds, seed);
-      long sent = Tw1Producer.produce(workload, bootstrap, topic);
-      System.out.printf("TW-1: %,d readings of %,d sensors written to %s%n", sent, tw1Sensors, topic);
+      long sent = Tw1Producer.produce(workload, bootstrap, topic, format);
+      System.out.printf("TW-1: %,d readings of %,d sensors written to %s as %s%n", sent, tw1Sensors, topic, format);
       return 0;
     }
     SimulatorSettings settings =
@@ -70,7 +75,8 @@ public final class SimulateCommand implements Callable<Integer> {
             parseDuration(disorder).toMillis(),
             veryLateRate,
             parseDuration(veryLate).toMillis(),
-            seed);
+            seed,
+            format);
     Simulator simulator = Simulator.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

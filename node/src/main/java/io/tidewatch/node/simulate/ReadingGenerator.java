@@ -1,11 +1,13 @@
 package io.tidewatch.node.simulate;
 
+import io.tidewatch.protocol.Reading;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
- * Makes plausible readings in the canonical JSON of DESIGN §2: each sensor's temperature and humidity wander
- * around its own base value, with occasional anomalies; users click, view and now and then buy.
+ * Makes plausible readings (DESIGN §2), in either wire format ({@link ReadingRecords}): each sensor's temperature
+ * and humidity wander around its own base value, with occasional anomalies; users click, view and now and then buy.
  */
 final class ReadingGenerator {
 
@@ -36,8 +38,8 @@ final class ReadingGenerator {
     return String.format(Locale.ROOT, "user-%05d", i);
   }
 
-  /** The next reading, round-robin over all entities: key and JSON value. */
-  String[] next(long nowMs) {
+  /** The next reading, round-robin over all entities. */
+  Reading next(long nowMs) {
     int total = settings.sensors() + settings.users();
     int i = (int) (next++ % total);
     long ts = nowMs - (settings.disorderMs() == 0 ? 0 : (long) (random.nextDouble() * settings.disorderMs()));
@@ -47,34 +49,29 @@ final class ReadingGenerator {
     return i < settings.sensors() ? sensor(i, ts) : user(i - settings.sensors(), ts);
   }
 
-  private String[] sensor(int i, long ts) {
+  private Reading sensor(int i, long ts) {
     temperature[i] += random.nextGaussian() * 0.1;
     humidity[i] += random.nextGaussian() * 0.2;
     double t = temperature[i];
     if (random.nextDouble() < settings.anomalyRate()) {
       t += random.nextBoolean() ? 15 : -15;
     }
-    String id = sensorId(i);
-    String json =
-        String.format(
-            Locale.ROOT,
-            "{\"entityType\":\"sensor\",\"entityId\":\"%s\",\"ts\":%d,\"metrics\":{\"temperature\":%.2f,\"humidity\":%.1f},\"attrs\":{\"site\":\"plant-%d\"}}",
-            id, ts, t, humidity[i], i % 4 + 1);
-    return new String[] {id, json};
+    return new Reading(
+        "sensor", sensorId(i), ts, Map.of("temperature", round(t, 100), "humidity", round(humidity[i], 10)), null,
+        Map.of("site", "plant-" + (i % 4 + 1)));
   }
 
-  private String[] user(int i, long ts) {
+  private Reading user(int i, long ts) {
     String event = USER_EVENTS[random.nextInt(USER_EVENTS.length)];
-    String metrics =
+    Map<String, Double> metrics =
         event.equals("purchase")
-            ? String.format(Locale.ROOT, "\"purchase\":%.2f", 5 + random.nextDouble() * 95)
-            : String.format(Locale.ROOT, "\"view_time\":%.1f", random.nextDouble() * 60);
-    String id = userId(i);
-    String json =
-        String.format(
-            Locale.ROOT,
-            "{\"entityType\":\"user\",\"entityId\":\"%s\",\"ts\":%d,\"event\":\"%s\",\"metrics\":{%s}}",
-            id, ts, event, metrics);
-    return new String[] {id, json};
+            ? Map.of("purchase", round(5 + random.nextDouble() * 95, 100))
+            : Map.of("view_time", round(random.nextDouble() * 60, 10));
+    return new Reading("user", userId(i), ts, metrics, event, Map.of());
+  }
+
+  /** To 2 or 1 decimals ({@code scale} 100 or 10), as a person would write them. */
+  private static double round(double value, double scale) {
+    return Math.round(value * scale) / scale;
   }
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +20,7 @@ public final class Simulator implements AutoCloseable {
   private static final long PROGRESS_EVERY_MS = 10_000;
 
   private final SimulatorSettings settings;
-  private final KafkaProducer<String, String> producer;
+  private final KafkaProducer<String, byte[]> producer;
   private final ReadingGenerator generator;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(r -> {
@@ -39,7 +39,7 @@ public final class Simulator implements AutoCloseable {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     this.generator = new ReadingGenerator(settings);
   }
 
@@ -49,11 +49,12 @@ public final class Simulator implements AutoCloseable {
     simulator.lastProgressMs = simulator.startedMs;
     simulator.scheduler.scheduleAtFixedRate(simulator::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
     log.info(
-        "Simulating {} sensors and {} users at {}/s into {}",
+        "Simulating {} sensors and {} users at {}/s into {} as {}",
         settings.sensors(),
         settings.users(),
         settings.ratePerSecond(),
-        settings.topic());
+        settings.topic(),
+        settings.format());
     return simulator;
   }
 
@@ -62,10 +63,9 @@ public final class Simulator implements AutoCloseable {
     long now = System.currentTimeMillis();
     long due = (long) ((now - startedMs) * settings.ratePerSecond() / 1000.0);
     while (sent.get() + failed.get() < due) {
-      String[] reading = generator.next(now);
       sent.incrementAndGet();
       producer.send(
-          new ProducerRecord<>(settings.topic(), reading[0], reading[1]),
+          ReadingRecords.of(settings.topic(), generator.next(now), settings.format()),
           (metadata, error) -> {
             if (error != null) {
               sent.decrementAndGet();

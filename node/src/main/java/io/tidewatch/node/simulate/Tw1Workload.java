@@ -1,9 +1,11 @@
 package io.tidewatch.node.simulate;
 
+import io.tidewatch.protocol.Reading;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -20,11 +22,16 @@ public final class Tw1Workload {
   /** One reading of the workload, in production order. */
   public record Tw1Reading(String entityId, long ts, double temperature) {
 
+    /** The JSON TW-1 has always been written in (so figures stay comparable across sessions). */
     public String json() {
       return String.format(
           Locale.ROOT,
           "{\"entityType\":\"sensor\",\"entityId\":\"%s\",\"ts\":%d,\"metrics\":{\"temperature\":%.2f}}",
           entityId, ts, temperature);
+    }
+
+    public Reading reading() {
+      return new Reading("sensor", entityId, ts, Map.of("temperature", temperature), null, Map.of());
     }
   }
 

@@ -1,17 +1,20 @@
 package io.tidewatch.sharding.ingest;
 
+import io.tidewatch.protocol.ReadingFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.pekko.kafka.javadsl.SendProducer;
 
 /**
  * Sends a rejected input record to the dead-letter topic with its original key and bytes, and the headers
- * {@code tidewatch-error} (why) and {@code tidewatch-source} (topic/partition/offset) of DESIGN §2. A value over
- * 512 KiB is cut to that size, with its original length in {@code tidewatch-truncated}.
+ * {@code tidewatch-error} (why) and {@code tidewatch-source} (topic/partition/offset) of DESIGN §2, plus the
+ * record's own {@code content-type} if it had one. A value over 512 KiB is cut to that size, with its original
+ * length in {@code tidewatch-truncated}.
  */
 public final class DeadLetterPublisher {
 
@@ -40,6 +43,10 @@ public final class DeadLetterPublisher {
     }
     String source = rejected.topic() + "/" + rejected.partition() + "/" + rejected.offset();
     record.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
+    Header contentType = rejected.headers().lastHeader(ReadingFormat.CONTENT_TYPE_HEADER);
+    if (contentType != null) { // whoever reads the dead letter needs it to decode the bytes
+      record.headers().add(contentType);
+    }
     return producer.send(record);
   }
 }
