@@ -1,10 +1,14 @@
 package io.tidewatch.node.bench;
 
 import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tidewatch.persistence.output.OutputSink;
 import io.tidewatch.persistence.readside.EntityIndex;
+import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.state.EntitySnapshot;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
@@ -42,30 +46,63 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * collections: the entity state alone (what the window, anomaly and counter maths keep); then live entity actors
  * on the in-memory journal; then, once the actors are stopped, what the in-memory journal alone still holds for
  * them, so that actor + state = live − journal (with Cassandra the journal is not on the node's heap).
+ *
+ * <p>With {@code rcf}, the sensor type also has an rcf rule over both metrics at its default sizes (issue 18: 10,000
+ * such entities should fit a 4 GiB heap), each entity is fed past the rule's warm-up, and the state is measured
+ * once more without the rule, so the difference is the forest; and the snapshot's bytes (CBOR, as the snapshot
+ * store gets them) are reported with the forest's share.
  */
 public final class EntityHeapBench {
 
   private static final long T0 = 1_700_000_040_000L;
 
+  /** States whose snapshot bytes are averaged. */
+  private static final int SNAPSHOT_SAMPLE = 200;
+
   private final int entities;
   private final int readingsPerEntity;
   private final EntityTypeConfig sensor;
+  /** The configured sensor type, when {@link #sensor} adds an rcf rule to it; else null. */
+  private final EntityTypeConfig withoutRcf;
+  private final AnomalyRule.Rcf rcf;
 
   public EntityHeapBench(int entities, int readingsPerEntity) {
+    this(entities, readingsPerEntity, false);
+  }
+
+  /** With {@code rcf}, each entity gets at least the rule's warm-up + 44 readings, so that 44 are scored. */
+  public EntityHeapBench(int entities, int readingsPerEntity, boolean rcf) {
     this.entities = entities;
-    this.readingsPerEntity = readingsPerEntity;
     Config config = ConfigFactory.parseResources("entities.conf").resolve();
-    this.sensor = EntityTypes.fromConfig(config).get("sensor").orElseThrow();
+    EntityTypeConfig configured = EntityTypes.fromConfig(config).get("sensor").orElseThrow();
+    if (rcf) {
+      this.rcf = new AnomalyRule.Rcf(List.of("temperature", "humidity"), AnomalyRule.Rcf.DEFAULT_WARM_UP, 3.0);
+      List<AnomalyRule> rules = new ArrayList<>(configured.anomalies().rules());
+      rules.add(this.rcf);
+      this.sensor = configured.withAnomalies(rules, configured.anomalies().incidents());
+      this.withoutRcf = configured;
+      this.readingsPerEntity = Math.max(readingsPerEntity, this.rcf.warmUp() + 44);
+    } else {
+      this.rcf = null;
+      this.sensor = configured;
+      this.withoutRcf = null;
+      this.readingsPerEntity = readingsPerEntity;
+    }
+  }
+
+  public int readingsPerEntity() {
+    return readingsPerEntity;
   }
 
   public String run() throws Exception {
-    long stateBytes = measureStates();
+    long[] state = measureStates(sensor);
+    long[] plainState = withoutRcf == null ? null : measureStates(withoutRcf);
     Random random = new Random(1);
     long[] actorBytes = measureActors((system, i) -> trackedEntity(system, random, i));
     long[] bareBytes = measureActors(EntityHeapBench::bareEntity);
-    return String.format(
+    String report = String.format(
         Locale.ROOT,
-        "entity-heap: %,d sensors, %d readings each (temperature, humidity), default sensor config %s%n"
+        "entity-heap: %,d sensors, %d readings each (temperature, humidity), default sensor config %s%s%n"
             + "  entity state alone:                          %,d bytes per entity%n"
             + "  live entity actor with its state:            %,d bytes per entity%n"
             + "  (in-memory journal of the run, not counted:  %,d bytes per entity)%n"
@@ -73,11 +110,22 @@ public final class EntityHeapBench {
         entities,
         readingsPerEntity,
         sensor.windows().stream().map(w -> w.id()).toList(),
-        stateBytes,
+        rcf == null ? "" : String.format(Locale.ROOT, " + rcf %s (trees %d, sample-size %d, shingle-size %d, warm-up %d)",
+            rcf.metrics(), rcf.trees(), rcf.sampleSize(), rcf.shingleSize(), rcf.warmUp()),
+        state[0],
         actorBytes[0] - actorBytes[1],
         actorBytes[1],
         bareBytes[0] - bareBytes[1],
         bareBytes[1]);
+    if (plainState != null) {
+      report += String.format(
+          Locale.ROOT,
+          "  the same state without the rcf rule:         %,d bytes per entity (so the forest: %,d)%n"
+              + "  snapshot (CBOR):                             %,d bytes per entity, of which the forest %,d"
+              + " (without the rule: %,d)%n",
+          plainState[0], state[0] - plainState[0], state[1], state[2], plainState[1]);
+    }
+    return report;
   }
 
   private List<SourcedReading> readings(Random random, int entity) {
@@ -95,21 +143,34 @@ public final class EntityHeapBench {
     return readings;
   }
 
-  private long measureStates() {
+  /**
+   * Heap bytes per entity state of {@code type}, then (after measuring) the mean bytes of the snapshots of the first
+   * {@value #SNAPSHOT_SAMPLE} and of their forests.
+   */
+  private long[] measureStates(EntityTypeConfig type) throws Exception {
     Random random = new Random(1);
     long before = usedHeapAfterGc();
     List<EntityState> states = new ArrayList<>(entities);
     for (int i = 0; i < entities; i++) {
-      EntityState state = new EntityState(sensor, String.format(Locale.ROOT, "sensor-%05d", i));
+      EntityState state = new EntityState(type, String.format(Locale.ROOT, "sensor-%05d", i));
       RecordPlan.record(state, DEFAULT_TOPIC, readings(random, i), 0, 0);
       states.add(state);
     }
     long after = usedHeapAfterGc();
     long perEntity = (after - before) / entities;
+    ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+    long snapshotBytes = 0;
+    long forestBytes = 0;
+    int sample = Math.min(SNAPSHOT_SAMPLE, states.size());
+    for (EntityState state : states.subList(0, sample)) {
+      EntitySnapshot snapshot = EntitySnapshot.of(state);
+      snapshotBytes += cbor.writeValueAsBytes(snapshot).length;
+      forestBytes += snapshot.forests().values().stream().mapToLong(f -> f.length).sum();
+    }
     if (states.size() != entities) {
       throw new IllegalStateException("states were collected early");
     }
-    return perEntity;
+    return new long[] {perEntity, snapshotBytes / Math.max(1, sample), forestBytes / Math.max(1, sample)};
   }
 
   /** An actor started for the bench and the answer to its first command. */

@@ -2,10 +2,13 @@ package io.tidewatch.persistence.anomaly;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The anomaly rules of one entity type, applied to one value of one metric at a time, and when the incidents their
- * hits open resolve.
+ * hits open resolve. The rcf rules judge a reading's metric set at once, with the entity's forests
+ * ({@link RcfForests}), and the onnx rules with their models ({@link #score}): {@link #check} and {@link #ratio}
+ * leave both out.
  */
 public record AnomalyRules(List<AnomalyRule> rules, IncidentPolicy incidents) {
 
@@ -28,11 +31,83 @@ public record AnomalyRules(List<AnomalyRule> rules, IncidentPolicy incidents) {
     return capacity;
   }
 
+  /** True if some rule is an rcf rule: the type's entities keep forests. */
+  public boolean learns() {
+    for (AnomalyRule rule : rules) {
+      if (rule instanceof AnomalyRule.Rcf) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True if some rule is an onnx rule: the type's readings are scored by a model. */
+  public boolean scores() {
+    for (AnomalyRule rule : rules) {
+      if (rule instanceof AnomalyRule.Onnx) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The onnx hits of one reading: each onnx rule whose metrics the reading all has scores it with its model, and
+   * fires above its threshold. The hit's metric is the rule's first metric.
+   */
+  public List<AnomalyHit> score(Map<String, Double> reading) {
+    List<AnomalyHit> hits = List.of();
+    for (AnomalyRule rule : rules) {
+      if (rule instanceof AnomalyRule.Onnx onnx) {
+        double score = onnx.score(reading);
+        if (score > onnx.threshold()) {
+          String metric = onnx.metrics().get(0);
+          if (hits.isEmpty()) {
+            hits = new ArrayList<>(1);
+          }
+          hits.add(new AnomalyHit(AnomalyRule.Onnx.NAME, metric, reading.get(metric), Double.NaN, onnx.threshold(),
+              onnx.severity().of(score / onnx.threshold()), null, onnx.session().hash()));
+        }
+      }
+    }
+    return hits;
+  }
+
+  /**
+   * The ratio of an onnx incident on {@code metric}: score / threshold of the reading by the furthest of the onnx
+   * rules whose first metric it is; NaN if none scored it.
+   */
+  public double scoreRatio(String metric, Map<String, Double> reading) {
+    double furthest = Double.NaN;
+    for (AnomalyRule rule : rules) {
+      if (rule instanceof AnomalyRule.Onnx onnx && onnx.metrics().get(0).equals(metric)) {
+        double ratio = onnx.score(reading) / onnx.threshold();
+        if (!Double.isNaN(ratio) && !(ratio <= furthest)) {
+          furthest = ratio;
+        }
+      }
+    }
+    return furthest;
+  }
+
+  /**
+   * True if some rule other than rcf and onnx watches {@code metric}: the entity keeps a {@link MetricHistory} of
+   * it.
+   */
+  public boolean remembers(String metric) {
+    for (AnomalyRule rule : rules) {
+      if (!(rule instanceof AnomalyRule.Rcf || rule instanceof AnomalyRule.Onnx) && rule.appliesTo(metric)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The rules that {@code value} breaks, judged against what came before it; does not record it. */
   public List<AnomalyHit> check(String metric, double value, MetricHistory history) {
     List<AnomalyHit> hits = List.of();
     for (AnomalyRule rule : rules) {
-      if (!rule.appliesTo(metric)) {
+      if (rule instanceof AnomalyRule.Rcf || rule instanceof AnomalyRule.Onnx || !rule.appliesTo(metric)) {
         continue;
       }
       AnomalyHit hit = check(rule, metric, value, history);
@@ -49,12 +124,14 @@ public record AnomalyRules(List<AnomalyRule> rules, IncidentPolicy incidents) {
   /**
    * How far past rule {@code name} (the rules of that name for this metric, the furthest) {@code value} is, judged
    * against what came before it: the ratio its severity bands grade, above 1 for a hit. NaN if no rule of that name
-   * can judge it yet (no previous value, too few samples). Whether an open incident is in its recovery band.
+   * can judge it yet (no previous value, too few samples), and for rcf, whose ratio is its forests' score
+   * ({@link RcfForests#ratio}), and onnx, which judges whole readings ({@link #scoreRatio}). Whether an open incident is in its recovery band.
    */
   public double ratio(String name, String metric, double value, MetricHistory history) {
     double furthest = Double.NaN;
     for (AnomalyRule rule : rules) {
-      if (rule.name().equals(name) && rule.appliesTo(metric)) {
+      if (rule.name().equals(name) && rule.appliesTo(metric)
+          && !(rule instanceof AnomalyRule.Rcf || rule instanceof AnomalyRule.Onnx)) {
         double ratio = ratio(rule, value, history);
         if (!Double.isNaN(ratio) && !(ratio <= furthest)) { // any number beats NaN
           furthest = ratio;
