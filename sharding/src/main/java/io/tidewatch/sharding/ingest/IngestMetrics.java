@@ -61,6 +61,7 @@ final class IngestMetrics {
     for (ParseResult.Category category : ParseResult.Category.values()) {
       registry.counter("tidewatch.dead.letters", "reason", category.label());
     }
+    registry.counter("tidewatch.dead.letters", "reason", IngestBatch.PIPELINE_CATEGORY);
   }
 
   void batch(int records) {
@@ -82,6 +83,11 @@ final class IngestMetrics {
 
   void deadLetter(String category) {
     registry.counter("tidewatch.dead.letters", "reason", category).increment();
+  }
+
+  /** {@code tidewatch_readings_filtered_total{type,step}}: readings a pipeline's {@code filter} step dropped. */
+  void filtered(String type, String step) {
+    registry.counter("tidewatch.readings.filtered", "type", type, "step", step).increment();
   }
 
   void asked(String type, int readings, long startedNanos) {

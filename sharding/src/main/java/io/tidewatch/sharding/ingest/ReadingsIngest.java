@@ -1,6 +1,7 @@
 package io.tidewatch.sharding.ingest;
 
 import io.tidewatch.persistence.output.OutputSink;
+import io.tidewatch.persistence.pipeline.Pipeline;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
@@ -58,6 +59,7 @@ public final class ReadingsIngest {
   private final ClusterSharding sharding;
   private final IngestSettings settings;
   private final ReadingParser parser;
+  private final Map<String, Pipeline> pipelines;
   private final DeadLetterPublisher deadLetters;
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
@@ -72,6 +74,7 @@ public final class ReadingsIngest {
       ClusterSharding sharding,
       IngestSettings settings,
       ReadingParser parser,
+      Map<String, Pipeline> pipelines,
       DeadLetterPublisher deadLetters,
       org.apache.pekko.actor.ActorRef shardLocations,
       ResendOnMemberRemoved resend,
@@ -82,6 +85,7 @@ public final class ReadingsIngest {
     this.shardLocations = shardLocations;
     this.settings = settings;
     this.parser = parser;
+    this.pipelines = Map.copyOf(pipelines);
     this.deadLetters = deadLetters;
     this.asks = new OrderedAsks<>(settings.askParallelism());
     this.metrics = new IngestMetrics(asks::unanswered, asks::inFlight);
@@ -96,6 +100,7 @@ public final class ReadingsIngest {
       IngestSettings settings,
       ReadingParser parser,
       List<String> entityTypes,
+      Map<String, Pipeline> pipelines,
       OutputSink outputs) {
     var producer = new SendProducer<>(settings.producer(), system);
     var shardLocations =
@@ -105,6 +110,7 @@ public final class ReadingsIngest {
             ClusterSharding.get(system),
             settings,
             parser,
+            pipelines,
             new DeadLetterPublisher(producer, settings.deadLetterTopic()),
             Adapter.toClassic(shardLocations),
             ResendOnMemberRemoved.watching(system, settings.resendAfterMemberRemoved()),
@@ -181,7 +187,9 @@ public final class ReadingsIngest {
       offsets = offsets.updated(offset);
     }
     metrics.batch(records.size());
-    IngestBatch batch = IngestBatch.of(records, parser);
+    IngestBatch batch = IngestBatch.of(records, parser, pipelines);
+    // Filtered readings are acknowledged with the batch: their offsets are in it, and nothing waits for them.
+    batch.filtered().forEach(f -> metrics.filtered(f.type(), f.step()));
     List<CompletableFuture<?>> pending = new ArrayList<>();
     for (IngestBatch.Rejected rejected : batch.rejected()) {
       metrics.deadLetter(rejected.category());
