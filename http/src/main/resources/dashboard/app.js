@@ -80,7 +80,7 @@ async function sse(path, role, onEvent, signal, onOpen = () => {}) {
 }
 
 // ---- views
-const views = { cluster: startCluster, overview: startOverview, entity: () => {}, audit: () => {} };
+const views = { cluster: startCluster, overview: startOverview, incidents: startIncidents, entity: () => {}, audit: () => {} };
 let stopCurrent = () => {};
 function show(view) {
   if (!views[view]) view = 'cluster'; // an old link's view
@@ -180,6 +180,14 @@ function startOverview() {
     fresh ? feed.prepend(item) : feed.append(item);
     while (feed.children.length > 100) feed.lastChild.remove();
   };
+  const stopIncidents = every(INCIDENTS_SAMPLE_MS, async () => {
+    const bySeverity = await openIncidentsBySeverity();
+    incidentHistory.push(Object.assign({ at: Date.now() }, bySeverity));
+    while (incidentHistory.length && incidentHistory[0].at < Date.now() - HISTORY_MS) incidentHistory.shift();
+    $('#open-incidents').textContent = num(SEVERITIES.reduce((sum, s) => sum + bySeverity[s], 0));
+    $('#open-incidents-split').textContent = SEVERITIES.slice().reverse().map((s) => `${bySeverity[s]} ${s}`).join(' · ');
+    drawIncidents();
+  });
   const aborter = new AbortController();
   getJson('/alerts?limit=20', 'reader').then((page) => { feed.replaceChildren(); page.items.forEach((a) => addAlert(a, false)); })
     .catch((e) => showError(e.message));
@@ -187,7 +195,137 @@ function startOverview() {
   sse('/stream/alerts', 'reader', (event) => addAlert(JSON.parse(event.data), true), aborter.signal,
     () => { $('#alert-feed-status').textContent = 'live'; })
     .catch((e) => { if (!aborter.signal.aborted) { $('#alert-feed-status').textContent = `disconnected: ${e.message}`; } });
-  return () => { stopMetrics(); aborter.abort(); };
+  return () => { stopMetrics(); stopIncidents(); aborter.abort(); };
+}
+
+// Open incidents of the whole cluster by severity, from the read side (GET /incidents), every 10 s.
+const SEVERITIES = ['warning', 'error', 'critical'];
+const SEVERITY_COLOURS = { warning: '#e3b505', error: '#f07c1b', critical: '#b3261e' };
+const INCIDENTS_SAMPLE_MS = 10000;
+const incidentHistory = []; // {at, warning, error, critical}, kept across visits like the page's other history
+
+async function openIncidentsBySeverity() {
+  const counts = { warning: 0, error: 0, critical: 0 };
+  let cursor = null;
+  do { // every page: the count is of all open incidents
+    const page = await getJson(`/incidents?state=open&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, 'reader');
+    page.items.forEach((i) => { counts[i.severity] = (counts[i.severity] || 0) + 1; });
+    cursor = page.next;
+  } while (cursor);
+  return counts;
+}
+
+function drawIncidents() {
+  Charts.draw('chart-incidents', {
+    xAxis: { type: 'time', min: Date.now() - HISTORY_MS, max: Date.now() },
+    yAxis: { type: 'value', name: 'open incidents', minInterval: 1 },
+    series: SEVERITIES.map((s) => ({ name: s, type: 'line', step: 'end', stack: 'open', showSymbol: false,
+      itemStyle: { color: SEVERITY_COLOURS[s] }, areaStyle: { opacity: 0.5 },
+      data: incidentHistory.map((h) => [h.at, h[s]]) })),
+  });
+}
+
+// Incidents: the open ones of all entities (again on every transition), the transitions as they happen, and the
+// notifications the notifier gave up on, which an operator may send again.
+function startIncidents() {
+  const refresh = async () => {
+    const page = await getJson('/incidents?state=open&limit=200', 'reader');
+    $('#incidents-status').textContent = `${page.items.length}${page.next ? '+' : ''} open`;
+    $('#open-incidents-table tbody').replaceChildren(...page.items.map((i) => el('tr', { class: 'incident' },
+      el('td', {}, time(i.openedAt)), el('td', {}, severityBadge(i)), el('td', {}, entityLink(i.entityType, i.entityId)),
+      el('td', { class: 'rule' }, i.rule), el('td', {}, i.metric), el('td', {}, i.escalatedAt ? time(i.escalatedAt) : ''))));
+  };
+  const stopRefresh = every(10000, refresh);
+  const feed = $('#transition-feed');
+  feed.replaceChildren();
+  const aborter = new AbortController();
+  $('#transition-feed-status').textContent = 'connecting…';
+  sse('/stream/incidents', 'reader', (event) => {
+    const t = JSON.parse(event.data);
+    const item = el('li', { class: `transition new ${t.transition}` }, `${time(t.at)} `, severityBadge(t), ' ',
+      el('span', { class: 'rule' }, t.transition), ` ${t.rule} on ${t.metric} of `, entityLink(t.entityType, t.entityId),
+      ` (${t.incidentId})`);
+    feed.prepend(item);
+    while (feed.children.length > 100) feed.lastChild.remove();
+    refresh().catch((e) => showError(e.message));
+  }, aborter.signal, () => { $('#transition-feed-status').textContent = 'live'; })
+    .catch((e) => { if (!aborter.signal.aborted) $('#transition-feed-status').textContent = `disconnected: ${e.message}`; });
+  loadFailedNotifications();
+  loadSilences();
+  return () => { stopRefresh(); aborter.abort(); };
+}
+
+// Silences: an operator mutes notifications of matching incidents until a time (journaled by the node).
+const SILENCE_FOR_MS = { '15m': 15 * 60000, '1h': 3600000, '4h': 4 * 3600000, '1d': 86400000 };
+
+async function loadSilences() {
+  if (!tokenFor.operator) {
+    $('#silences-status').textContent = 'needs an operator token';
+    $('#silences tbody').replaceChildren();
+    return;
+  }
+  try {
+    const page = await getJson('/silences?state=active', 'operator');
+    $('#silences-status').textContent = page.items.length ? `${page.items.length} active` : 'none active';
+    $('#silences tbody').replaceChildren(...page.items.map((s) => {
+      const expire = el('button', { type: 'button', class: 'expire' }, 'Expire');
+      expire.addEventListener('click', async () => {
+        if (!confirm(`Expire the silence on ${matchersText(s.matchers)}? Its notifications go out again from now on.`)) return;
+        try {
+          await call(`/silences/${encodeURIComponent(s.id)}`, 'operator', { method: 'DELETE' });
+        } catch (e) { showError(e.message); }
+        loadSilences();
+      });
+      return el('tr', { class: 'silence' }, el('td', {}, matchersText(s.matchers)), el('td', {}, time(s.endsAt)),
+        el('td', {}, s.comment || ''), el('td', {}, s.createdBy || ''), el('td', {}, s.state), el('td', {}, expire));
+    }));
+  } catch (e) { $('#silences-status').textContent = e.message; }
+}
+
+const matchersText = (m) => Object.entries(m).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ');
+
+async function createSilence() {
+  const matchers = {};
+  [['entityType', '#silence-type'], ['entityId', '#silence-entity'], ['rule', '#silence-rule'], ['severity', '#silence-severity']]
+    .forEach(([key, sel]) => { const v = $(sel).value.trim(); if (v) matchers[key] = v; });
+  const body = { matchers, endsAt: Date.now() + SILENCE_FOR_MS[$('#silence-for').value], comment: $('#silence-comment').value.trim(),
+    createdBy: 'dashboard' };
+  try {
+    await call('/silences', 'operator', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    $('#silence-comment').value = '';
+  } catch (e) { showError(e.message); }
+  loadSilences();
+}
+
+async function loadFailedNotifications() {
+  if (!tokenFor.operator) {
+    $('#failed-status').textContent = 'needs an operator token';
+    $('#failed-notifications tbody').replaceChildren();
+    return;
+  }
+  try {
+    const page = await getJson('/notifications/failed?limit=100', 'operator');
+    $('#failed-status').textContent = page.items.length ? `${page.items.length}${page.next ? '+' : ''}` : 'none';
+    $('#failed-notifications tbody').replaceChildren(...page.items.map((f) => {
+      const resend = el('button', { type: 'button', class: 'resend' }, 'Resend');
+      resend.addEventListener('click', async () => {
+        resend.disabled = true;
+        try {
+          await call(`/notifications/failed/${encodeURIComponent(f.id)}/resend`, 'operator', { method: 'POST' });
+        } catch (e) { showError(e.message); }
+        loadFailedNotifications();
+      });
+      return el('tr', { class: 'failed-notification' }, el('td', {}, time(f.failedAt)), el('td', {}, f.receiver),
+        el('td', {}, f.transitionIds.join(', ')), el('td', {}, f.attempts), el('td', {}, f.reason), el('td', {}, resend));
+    }));
+  } catch (e) { $('#failed-status').textContent = e.message; }
+}
+
+/** An entity's name that opens it in the entity view. */
+function entityLink(type, id) {
+  const link = el('span', { class: 'entity-link' }, `${type}/${id}`);
+  link.addEventListener('click', () => openEntity(type, id));
+  return link;
 }
 
 /** An alert's severity as a coloured badge (alerts journaled before severities have none). */
@@ -266,6 +404,7 @@ async function loadEntity(type, id) {
   renderState(state);
   chart();
   loadAlerts(base);
+  loadIncidents(base);
 
   const aborter = new AbortController();
   let recent = JSON.stringify(state.recentWindows);
@@ -275,7 +414,7 @@ async function loadEntity(type, id) {
     renderState(next);
     if (JSON.stringify(next.recentWindows) !== recent) { recent = JSON.stringify(next.recentWindows); chart(); }
     if (next.lateReadings !== entityLateCount) { entityLateCount = next.lateReadings; entityLate = next.recentLate; renderWindows(); }
-    if (next.anomalies !== state.anomalies) { state = next; loadAlerts(base); }
+    if (next.anomalies !== state.anomalies) { state = next; loadAlerts(base); loadIncidents(base); }
   }, aborter.signal, () => { $('#entity-live').textContent = 'live'; }).catch((e) => { if (!aborter.signal.aborted) $('#entity-live').textContent = `disconnected: ${e.message}`; });
   stopEntity = () => aborter.abort();
 }
@@ -307,6 +446,7 @@ function renderValues(tbody, s) {
 // its alerts on that metric and its latest late readings (their window had closed) as marks at their time and value.
 let entityWindows = [];
 let entityAlerts = [];
+let entityIncidents = [];
 let entityLate = []; // the latest late readings, as the state lists them
 let entityLateCount = 0;
 async function drawWindows(base) {
@@ -324,10 +464,17 @@ function renderWindows() {
   const value = (w, key) => (metric ? w[key] : w.count);
   const byStart = new Map(windows.map((w) => [w.start, w]));
   const alerts = entityAlerts.filter((a) => a.metric === metric);
+  // Incidents of this metric as bands over event time, from the hit that opened one to the reading that resolved it
+  // (to the newest window while open).
+  const lastEnd = windows.length ? windows[windows.length - 1].end : null;
+  const incidents = entityIncidents.filter((i) => i.metric === metric && i.openedTs !== null && i.openedTs !== undefined)
+    .map((i) => [{ name: `${i.rule} ${i.severity}${i.state === 'open' ? ' (open)' : ''}`, xAxis: i.openedTs,
+      itemStyle: { color: SEVERITY_COLOURS[i.severity] || '#999', opacity: 0.18 } },
+    { xAxis: i.resolvedTs || Math.max(lastEnd || i.openedTs, i.openedTs) }]);
   const late = entityLate.filter((r) => (metric ? r.metrics[metric] !== undefined : true))
     .map((r) => [r.ts, metric ? r.metrics[metric] : 1]);
   Charts.draw('window-chart', {
-    legend: { top: 4, data: ['mean', 'min–max', 'alerts', 'late readings'] },
+    legend: { top: 4, data: ['mean', 'min–max', 'alerts', 'late readings', 'incidents'] },
     tooltip: {
       trigger: 'axis',
       formatter: (points) => {
@@ -354,6 +501,8 @@ function renderWindows() {
         data: alerts.map((a) => [a.ts, a.value]) },
       { name: 'late readings', type: 'scatter', symbol: 'diamond', symbolSize: 9, itemStyle: { color: '#8a8f98' },
         tooltip: { show: false }, data: late },
+      { name: 'incidents', type: 'line', data: [], itemStyle: { color: '#b3261e' },
+        markArea: { silent: true, label: { show: true, position: 'insideTop', fontSize: 10 }, data: incidents } },
     ],
   });
 }
@@ -369,6 +518,16 @@ async function loadAlerts(base) {
   } catch (e) { showError(e.message); }
 }
 
+async function loadIncidents(base) {
+  try {
+    entityIncidents = (await getJson(`${base}/incidents?limit=50`, 'reader')).items;
+    renderWindows();
+    $('#entity-incidents tbody').replaceChildren(...entityIncidents.map((i) => el('tr', { class: 'incident' },
+      el('td', {}, i.openedTs ? time(i.openedTs) : ''), el('td', {}, severityBadge(i)), el('td', { class: 'rule' }, i.rule),
+      el('td', {}, i.metric), el('td', {}, i.state), el('td', {}, i.resolvedTs ? time(i.resolvedTs) : ''))));
+  } catch (e) { showError(e.message); }
+}
+
 function summary(line) {
   const e = line.event;
   switch (line.type) {
@@ -376,6 +535,7 @@ function summary(line) {
     case 'WindowClosed': return `${e.spec} ${time(e.start)} – ${time(e.end)}: ${e.count} reading(s)`;
     case 'AnomalyDetected': return `${e.rule} on ${e.metric}: ${num(e.value)}`;
     case 'EntityRegistered': return `first seen ${time(e.firstSeenMs)}`;
+    case 'IncidentChanged': return `incident ${e.incidentId} ${e.transition}: ${e.rule} on ${e.metric}, ${e.severity}`;
     default: return JSON.stringify(e);
   }
 }
@@ -461,6 +621,7 @@ $('#audit-form').addEventListener('submit', (event) => {
   event.preventDefault();
   openAudit($('#audit-type').value, $('#audit-id').value.trim());
 });
+$('#silence-form').addEventListener('submit', (event) => { event.preventDefault(); createSilence(); });
 $('#journal-earlier').addEventListener('click', () => { audit.from = Math.max(1, audit.from - JOURNAL_PAGE); journalPage(); });
 $('#journal-later').addEventListener('click', () => { audit.from += JOURNAL_PAGE; journalPage(); });
 $('#asof-form').addEventListener('submit', (event) => {

@@ -29,7 +29,9 @@ class LocalInfraIT {
 
   private static final String READINGS = "tidewatch.readings";
   private static final Set<String> TIDEWATCH_TABLES = Set.of("messages", "metadata", "all_persistence_ids",
-      "snapshots", "entity_ids", "entity_windows", "entity_alerts", "entity_buckets", "recent_alerts");
+      "snapshots", "entity_ids", "entity_windows", "entity_alerts", "entity_buckets", "recent_alerts",
+      "failed_notifications", "failed_notification_months", "entity_incidents", "open_incidents",
+      "recent_incident_transitions");
 
   @TempDir Path dataDir;
 

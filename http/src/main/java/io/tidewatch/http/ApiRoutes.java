@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.http.auth.Access;
 import io.tidewatch.http.auth.ApiTokens;
 import io.tidewatch.http.ingest.ReadingsPublisher;
+import io.tidewatch.http.notify.FailedNotifications;
 import io.tidewatch.persistence.query.EntityJournal;
 import io.tidewatch.persistence.readside.ReadSide;
 import io.tidewatch.persistence.state.EntityTypes;
@@ -24,7 +25,7 @@ public final class ApiRoutes extends AllDirectives {
 
   /** What the routes stand on besides the actor system: the node wires the real ones. */
   public record Backends(EntityTypes types, ApiTokens tokens, ReadSide readSide, ReadingsPublisher publisher,
-      ReadingParser parser, Supplier<String> metricsScrape) {}
+      ReadingParser parser, Supplier<String> metricsScrape, FailedNotifications failedNotifications) {}
 
   private final ProblemResponses problems;
   private final HttpMetrics metrics;
@@ -48,8 +49,13 @@ public final class ApiRoutes extends AllDirectives {
     Route cluster = new ClusterRoutes(system, access, backends.types(), mapper, settings.askTimeout()).routes();
     Route openApi = OpenApiRoute.routes();
     Route token = new TokenRoutes(access, mapper).routes();
+    Route notifications = new NotificationRoutes(access, backends.failedNotifications(), mapper).routes();
+    Route silences = new SilenceRoutes(system, access, mapper, settings.askTimeout(), clock).routes();
+    Route pipelines =
+        new PipelineRoutes(access, backends.types(), backends.parser(), mapper, settings.maxBodyBytes()).routes();
     this.api = pathPrefix("api", () -> pathPrefix("v1", () ->
-        concat(entities, audit, readSide, readings, live, cluster, token, openApi)));
+        concat(entities, audit, readSide, readings, live, cluster, notifications, silences, pipelines, token,
+            openApi)));
   }
 
   /** The API, {@code /metrics} and the dashboard, every request counted. */

@@ -11,6 +11,7 @@ import io.tidewatch.persistence.readside.WindowCursor;
 import io.tidewatch.persistence.readside.WindowFilter;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.IncidentView;
 import io.tidewatch.protocol.EntityProtocol.GetState;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.protocol.WindowView;
@@ -52,7 +53,9 @@ final class EntityRoutes extends AllDirectives {
             path("windows", () -> get(() -> access.require(Role.READER, () ->
                 parameterMap(p -> json(windows(type, id, new QueryParams(p))))))),
             path("alerts", () -> get(() -> access.require(Role.READER, () ->
-                parameterMap(p -> json(alerts(type, id, new QueryParams(p)))))))));
+                parameterMap(p -> json(alerts(type, id, new QueryParams(p))))))),
+            path("incidents", () -> get(() -> access.require(Role.READER, () ->
+                parameterMap(p -> json(incidents(type, id, new QueryParams(p)))))))));
   }
 
   private <T> Route json(CompletionStage<T> answer) {
@@ -89,6 +92,21 @@ final class EntityRoutes extends AllDirectives {
     int limit = params.limit();
     return page(type, id, readSide.entityAlerts(type, id, from, to, after, limit + 1), limit,
         a -> new AlertCursor(a.ts(), a.alertId()).toString());
+  }
+
+  /** The entity's incidents, newest first; {@code state} open or resolved (all without it). */
+  private CompletionStage<Page<IncidentView>> incidents(String type, String id, QueryParams params) {
+    lookup.config(type);
+    EntityLookup.requireId(id);
+    String state = params.oneOf("state", List.of(IncidentView.OPEN, IncidentView.RESOLVED), null);
+    String after = params.position("cursor", raw -> {
+      if (!raw.startsWith(id + ":") || !raw.substring(id.length() + 1).matches("[0-9]{1,18}")) {
+        throw new IllegalArgumentException("not an incident of " + id);
+      }
+      return raw;
+    });
+    int limit = params.limit();
+    return page(type, id, readSide.entityIncidents(type, id, state, after, limit + 1), limit, IncidentView::incidentId);
   }
 
   /**

@@ -12,15 +12,16 @@ import io.tidewatch.protocol.AlertView;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.GetState;
 import io.tidewatch.protocol.EntityStateView;
+import io.tidewatch.protocol.IncidentTransition;
 import io.tidewatch.sharding.Futures;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
@@ -30,14 +31,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * Live views as Server-Sent Events, for readers: new alerts of all entities (from the read side) and the state of
- * one entity each time it changes. Both poll on the node that serves the stream, so they work from any node of the
+ * Live views as Server-Sent Events, for readers: new alerts and incident transitions of all entities (from the read
+ * side) and the state of one entity each time it changes. Both poll on the node that serves the stream, so they work from any node of the
  * cluster, send a heartbeat comment when quiet, and resume after {@code Last-Event-ID}.
  */
 final class LiveRoutes extends AllDirectives {
 
-  /** Alerts fetched per poll at most; a burst larger than this streams over the following polls. */
-  static final int ALERTS_PER_POLL = 500;
+  /** Rows fetched per poll at most; a burst larger than this streams over the following polls. */
+  static final int ROWS_PER_POLL = 500;
 
   private final EntityLookup lookup;
   private final Access access;
@@ -60,6 +61,8 @@ final class LiveRoutes extends AllDirectives {
     return pathPrefix("stream", () -> concat(
         path("alerts", () -> get(() -> access.require(Role.READER, () ->
             optionalHeaderValueByName("Last-Event-ID", last -> sse(alerts(last)))))),
+        path("incidents", () -> get(() -> access.require(Role.READER, () ->
+            optionalHeaderValueByName("Last-Event-ID", last -> sse(incidents(last)))))),
         path(segment("entities").slash(segment()).slash(segment()), (type, id) -> get(() ->
             access.require(Role.READER, () ->
                 optionalHeaderValueByName("Last-Event-ID", last -> entity(type, id, last)))))));
@@ -70,65 +73,38 @@ final class LiveRoutes extends AllDirectives {
         events.keepAlive(settings.heartbeat(), ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
   }
 
-  /**
-   * New alerts, oldest first. Alerts reach the read side a little out of detection order (detected before their
-   * journal write, written after it, by many entities at once; a retried batch later still), so every poll looks
-   * back {@code alert-lookback} and skips the ids it already sent.
-   */
+  /** New alerts, oldest first, by detection time. */
   private Source<ServerSentEvent, NotUsed> alerts(Optional<String> lastEventId) {
+    return feed(lastEventId, AlertView::detectedAt, AlertView::alertId, readSide::alertsAfter, "alert");
+  }
+
+  /** New incident transitions (opened, escalated, resolved), oldest first, by the time of the transition. */
+  private Source<ServerSentEvent, NotUsed> incidents(Optional<String> lastEventId) {
+    return feed(lastEventId, IncidentTransition::at, IncidentTransition::streamPosition,
+        readSide::incidentTransitionsAfter, "incident");
+  }
+
+  /**
+   * The one poll of a read-side table ordered by (time, id) as a stream of events named {@code event}, each with the
+   * id {@code <time>.<id>}; every poll looks back {@code alert-lookback} for rows that arrived late ({@link LiveFeed}).
+   */
+  private <T> Source<ServerSentEvent, NotUsed> feed(
+      Optional<String> lastEventId,
+      ToLongFunction<T> time,
+      Function<T, String> id,
+      BiFunction<AlertCursor, Integer, CompletionStage<List<T>>> after,
+      String event) {
+    Function<T, AlertCursor> position = item -> new AlertCursor(time.applyAsLong(item), id.apply(item));
     AlertCursor resumeAfter =
         lastEventId.map(ReadSideRoutes::alertCursor).orElse(new AlertCursor(clock.millis(), ""));
     long lookbackMs = settings.alertLookback().toMillis();
     return ticks()
-        .scanAsync(new AlertFeed(resumeAfter), (feed, tick) ->
-            readSide
-                .alertsAfter(feed.lookFrom(lookbackMs), ALERTS_PER_POLL)
+        .scanAsync(new LiveFeed<>(resumeAfter, position, ROWS_PER_POLL), (feed, tick) ->
+            after.apply(feed.lookFrom(lookbackMs), ROWS_PER_POLL)
                 .thenApply(found -> feed.next(found, lookbackMs))
                 .exceptionally(failure -> feed.nothingNew())) // Cassandra busy: try again at the next tick
-        .mapConcat(AlertFeed::fresh)
-        .map(alert -> ServerSentEvent.create(json(alert), "alert",
-            new AlertCursor(alert.detectedAt(), alert.alertId()).toString()));
-  }
-
-  /**
-   * What the feed has sent recently (by id, with detection time), what the last poll found that is new, and where
-   * the next poll continues when the last one came back full (a burst larger than a page).
-   */
-  private record AlertFeed(
-      AlertCursor resumeAfter, Map<String, Long> sent, List<AlertView> fresh, AlertCursor continueAfter) {
-
-    AlertFeed(AlertCursor resumeAfter) {
-      this(resumeAfter, new HashMap<>(), List.of(), null);
-    }
-
-    AlertCursor lookFrom(long lookbackMs) {
-      if (continueAfter != null) {
-        return continueAfter;
-      }
-      long newestSent = sent.values().stream().mapToLong(Long::longValue).max().orElse(resumeAfter.time());
-      return new AlertCursor(Math.max(0, Math.max(newestSent, resumeAfter.time()) - lookbackMs), "");
-    }
-
-    AlertFeed nothingNew() {
-      return new AlertFeed(resumeAfter, sent, List.of(), continueAfter);
-    }
-
-    AlertFeed next(List<AlertView> found, long lookbackMs) {
-      Map<String, Long> stillRecent = new HashMap<>(sent);
-      List<AlertView> fresh = new ArrayList<>();
-      for (AlertView alert : found) {
-        boolean resumedPast = new AlertCursor(alert.detectedAt(), alert.alertId()).compareTo(resumeAfter) <= 0;
-        if (!resumedPast && stillRecent.putIfAbsent(alert.alertId(), alert.detectedAt()) == null) {
-          fresh.add(alert);
-        }
-      }
-      long newest = stillRecent.values().stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
-      stillRecent.values().removeIf(detectedAt -> detectedAt < newest - 2 * lookbackMs);
-      AlertView last = found.isEmpty() ? null : found.get(found.size() - 1);
-      AlertCursor more =
-          found.size() < ALERTS_PER_POLL ? null : new AlertCursor(last.detectedAt(), last.alertId());
-      return new AlertFeed(resumeAfter, stillRecent, fresh, more);
-    }
+        .mapConcat(LiveFeed::fresh)
+        .map(item -> ServerSentEvent.create(json(item), event, position.apply(item).toString()));
   }
 
   /** The entity's state now, then each time its last sequence number moves; the event id is that number. */

@@ -4,6 +4,7 @@ import io.tidewatch.protocol.Identifiers;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -89,6 +90,18 @@ final class QueryParams {
       // falls through to the problem below
     }
     throw ProblemException.badRequest(name + " must be a sequence number (a whole number of 0 or more), got " + quoted(raw));
+  }
+
+  /** One of {@code allowed}, or {@code absent} when the parameter is not given. */
+  String oneOf(String name, List<String> allowed, String absent) {
+    String raw = params.get(name);
+    if (raw == null) {
+      return absent;
+    }
+    if (!allowed.contains(raw)) {
+      throw ProblemException.badRequest(name + " must be one of " + String.join(", ", allowed) + ", got " + quoted(raw));
+    }
+    return raw;
   }
 
   /** The raw value of a parameter checked by its caller; null when absent. */

@@ -8,6 +8,7 @@ import io.tidewatch.http.auth.Role;
 import io.tidewatch.persistence.readside.AlertCursor;
 import io.tidewatch.persistence.readside.ReadSide;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.IncidentView;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Views across entities, for readers (DESIGN §4), answered from the read side rather than by asking entities:
- * the ids of one type in id order, and the alerts of all entities newest first.
+ * the ids of one type in id order, the alerts of all entities newest first, and the incidents that are open.
  */
 final class ReadSideRoutes extends AllDirectives {
 
@@ -44,7 +45,9 @@ final class ReadSideRoutes extends AllDirectives {
         path(segment("entities").slash(segment()), type -> get(() -> access.require(Role.READER, () ->
             parameterMap(p -> json(entityIds(type, new QueryParams(p))))))),
         path("alerts", () -> get(() -> access.require(Role.READER, () ->
-            parameterMap(p -> json(recentAlerts(new QueryParams(p))))))));
+            parameterMap(p -> json(recentAlerts(new QueryParams(p))))))),
+        path("incidents", () -> get(() -> access.require(Role.READER, () ->
+            parameterMap(p -> json(openIncidents(new QueryParams(p))))))));
   }
 
   private <T> Route json(CompletionStage<T> answer) {
@@ -79,6 +82,25 @@ final class ReadSideRoutes extends AllDirectives {
           List<AlertView> page = alerts.subList(0, limit);
           AlertView last = page.get(limit - 1);
           return new Page<>(page, new AlertCursor(last.detectedAt(), last.alertId()).toString());
+        });
+  }
+
+  /**
+   * The open incidents of all entities, newest opening first. Only {@code state=open} across entities: resolved
+   * ones are listed per entity ({@code /entities/{type}/{id}/incidents}).
+   */
+  private CompletionStage<Page<IncidentView>> openIncidents(QueryParams params) {
+    params.oneOf("state", List.of(IncidentView.OPEN), IncidentView.OPEN);
+    int limit = params.limit();
+    AlertCursor after = params.position("cursor", AlertCursor::parse);
+    return readSide
+        .openIncidents(after, limit + 1)
+        .thenApply(incidents -> {
+          if (incidents.size() <= limit) {
+            return new Page<>(incidents, null);
+          }
+          IncidentView last = incidents.get(limit - 1);
+          return new Page<>(incidents.subList(0, limit), new AlertCursor(last.openedAt(), last.incidentId()).toString());
         });
   }
 

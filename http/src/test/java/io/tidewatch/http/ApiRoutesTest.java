@@ -1,5 +1,6 @@
 package io.tidewatch.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -13,6 +14,9 @@ import io.tidewatch.http.auth.ApiTokens;
 import io.tidewatch.http.ingest.ReadingsPublisher.KeyedReading;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.ProtobufReadings;
+import io.tidewatch.protocol.Reading;
+import io.tidewatch.protocol.ReadingFormat;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.protocol.Severity;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
@@ -20,11 +24,13 @@ import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.TrackedEntity;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -365,6 +371,44 @@ class ApiRoutesTest {
   }
 
   @Test
+  void acceptsPostedDelimitedProtobufReadingsAndPassesThemOnAsProtobuf() throws Exception {
+    Reading good = new Reading("sensor", freshId(), T0, Map.of("t", 1.5), null, Map.of());
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    ProtobufReadings.toMessage(good).writeDelimitedTo(body);
+    ProtobufReadings.toMessage(good).toBuilder().clearTs().build().writeDelimitedTo(body);
+    ProtobufReadings.toMessage(good).writeDelimitedTo(body);
+    int before = PUBLISHED.size();
+
+    HttpResponse<String> partly = postProtobuf(body.toByteArray());
+    HttpResponse<String> cutShort = postProtobuf(new byte[] {0x05, 0x0A}); // says 5 bytes follow, 1 does
+
+    assertEquals(202, partly.statusCode(), partly.body());
+    JsonNode counts = JSON.readTree(partly.body());
+    assertEquals(2, counts.get("accepted").asInt());
+    assertEquals(1, counts.get("rejected").asInt());
+    assertEquals(1, counts.get("errors").get(0).get("index").asInt());
+    assertTrue(counts.get("errors").get(0).get("reason").asText().startsWith("missing ts"), partly.body());
+    List<KeyedReading> published = List.copyOf(PUBLISHED.subList(before, PUBLISHED.size()));
+    assertEquals(2, published.size());
+    for (KeyedReading reading : published) {
+      assertEquals(ReadingFormat.PROTOBUF, reading.format());
+      assertArrayEquals(ProtobufReadings.encode(good), reading.value(), "the bytes as posted");
+    }
+    JsonNode nothingValid = problem(cutShort, 400);
+    assertTrue(nothingValid.get("detail").asText().contains("item 0: the body cannot be cut"), cutShort.body());
+    assertEquals(before + 2, PUBLISHED.size());
+  }
+
+  private HttpResponse<String> postProtobuf(byte[] body) throws Exception {
+    return client.send(
+        request("/api/v1/readings", WRITER)
+            .header("Content-Type", "application/x-protobuf")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void tellsAKnownTokenItsRolesAndAnUnknownOneNothing() throws Exception {
     HttpResponse<String> reader = get("/api/v1/token", READER);
     HttpResponse<String> unknown = get("/api/v1/token", "not-a-token");
@@ -463,13 +507,80 @@ class ApiRoutesTest {
   }
 
   @Test
+  void servesTheIncidentsOfAnEntityAndTheOpenOnesOfAll() throws Exception {
+    String id = freshId();
+    record(id, reading(0, T0, 20.0), reading(1, T0 + 1_000, 31.0)); // |Δ| 11 against 5: critical
+
+    JsonNode open = JSON.readTree(get("/api/v1/entities/sensor/" + id + "/incidents").body()).get("items");
+    assertEquals(1, open.size());
+    JsonNode incident = open.get(0);
+    String incidentId = incident.get("incidentId").asText();
+    assertEquals("open", incident.get("state").asText());
+    assertEquals("critical", incident.get("severity").asText());
+    assertEquals("delta", incident.get("rule").asText());
+    assertEquals("temperature", incident.get("metric").asText());
+    String alertId = JSON.readTree(get("/api/v1/entities/sensor/" + id + "/alerts").body())
+        .get("items").get(0).get("alertId").asText();
+    assertEquals(alertId, incident.get("alertId").asText(), "the hit that opened it");
+    assertTrue(openIncidentIds().contains(incidentId));
+
+    // Inside the recovery band (|Δ| <= 4) from 2 s, for the default keep-firing of 60 s.
+    record(id, reading(2, T0 + 2_000, 31.0), reading(3, T0 + 62_000, 31.0));
+
+    assertEquals(0, JSON.readTree(get("/api/v1/entities/sensor/" + id + "/incidents?state=open").body())
+        .get("items").size());
+    JsonNode resolved = JSON.readTree(get("/api/v1/entities/sensor/" + id + "/incidents?state=resolved").body())
+        .get("items").get(0);
+    assertEquals(incidentId, resolved.get("incidentId").asText());
+    assertTrue(resolved.get("resolvedAt").asLong() >= resolved.get("openedAt").asLong());
+    assertTrue(!openIncidentIds().contains(incidentId));
+
+    problem(get("/api/v1/incidents?state=closed"), 400);
+    problem(get("/api/v1/entities/sensor/" + id + "/incidents?state=maybe"), 400);
+    problem(get("/api/v1/entities/sensor/" + id + "/incidents?cursor=someone-else:3"), 400);
+    problem(get("/api/v1/entities/sensor/" + freshId() + "/incidents"), 404);
+  }
+
+  private java.util.Set<String> openIncidentIds() throws Exception {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    JSON.readTree(get("/api/v1/incidents?state=open&limit=1000").body()).get("items")
+        .forEach(item -> ids.add(item.get("incidentId").asText()));
+    return ids;
+  }
+
+  @Test
+  void streamsIncidentTransitionsAsServerSentEvents() {
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      String id = freshId();
+      record(id, reading(0, T0, 20.0));
+      try (var events = client.send(request("/api/v1/stream/incidents", READER).GET().build(),
+          HttpResponse.BodyHandlers.ofLines()).body()) {
+        var lines = events.iterator();
+        record(id, reading(1, T0 + 1_000, 26.0), reading(2, T0 + 2_000, 40.0)); // warning, then critical
+        List<String> seen = new ArrayList<>();
+        while (seen.size() < 2) {
+          Map<String, String> event = nextEvent(lines);
+          JsonNode transition = JSON.readTree(event.get("data"));
+          if (transition.get("entityId").asText().equals(id)) { // other tests' entities share the stream
+            assertEquals("incident", event.get("event"));
+            assertTrue(event.get("id").startsWith(transition.get("at").asText() + "."), event.get("id"));
+            assertTrue(event.get("id").endsWith(":" + transition.get("transitionId").asText()), event.get("id"));
+            seen.add(transition.get("transition").asText() + "/" + transition.get("severity").asText());
+          }
+        }
+        assertEquals(List.of("opened/warning", "escalated/critical"), seen);
+      }
+    });
+  }
+
+  @Test
   void streamsABurstOfAlertsLargerThanOnePoll() {
     assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
       try (var events = client.send(request("/api/v1/stream/alerts", READER).GET().build(),
           HttpResponse.BodyHandlers.ofLines()).body()) {
         var lines = events.iterator();
         long now = System.currentTimeMillis() + 1;
-        int burst = LiveRoutes.ALERTS_PER_POLL + 100;
+        int burst = LiveRoutes.ROWS_PER_POLL + 100;
         for (int i = 0; i < burst; i++) {
           READ_SIDE.alerts.add(alert(String.format("burst-%05d:1", i), now));
         }

@@ -8,6 +8,8 @@ import io.tidewatch.persistence.readside.WindowCursor;
 import io.tidewatch.persistence.readside.WindowFilter;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.IncidentTransition;
+import io.tidewatch.protocol.IncidentView;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.WindowView;
 import java.util.ArrayList;
@@ -34,6 +36,8 @@ final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
   private final Map<String, Boolean> pending = new HashMap<>();
   private final Map<String, List<WindowView>> windowsByEntity = new HashMap<>();
   private final Map<String, List<AlertView>> alertsByEntity = new HashMap<>();
+  private final Map<String, IncidentView> incidents = new java.util.LinkedHashMap<>();
+  final List<IncidentTransition> transitions = new CopyOnWriteArrayList<>();
   final List<AlertView> alerts = new CopyOnWriteArrayList<>();
 
   private static AlertCursor cursor(AlertView a) {
@@ -77,7 +81,44 @@ final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
         alerts.add(view);
       }
     }
+    for (var change : outputs.incidents()) {
+      incidents.compute(change.incidentId(), (key, was) -> IncidentView.after(was, type, id, change));
+      IncidentTransition transition = IncidentTransition.of(type, id, change);
+      if (!transitions.contains(transition)) {
+        transitions.add(transition);
+      }
+    }
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public synchronized CompletionStage<List<IncidentView>> entityIncidents(
+      String type, String id, String state, String afterId, int limit) {
+    List<IncidentView> newestFirst = new ArrayList<>(incidents.values());
+    java.util.Collections.reverse(newestFirst);
+    List<IncidentView> page = new ArrayList<>();
+    boolean past = afterId == null;
+    for (IncidentView incident : newestFirst) {
+      if (!past) {
+        past = incident.incidentId().equals(afterId);
+        continue;
+      }
+      if (incident.entityType().equals(type) && incident.entityId().equals(id)
+          && (state == null || state.equals(incident.state())) && page.size() < limit) {
+        page.add(incident);
+      }
+    }
+    return CompletableFuture.completedFuture(page);
+  }
+
+  @Override
+  public synchronized CompletionStage<List<IncidentView>> openIncidents(AlertCursor after, int limit) {
+    return CompletableFuture.completedFuture(incidents.values().stream()
+        .filter(incident -> incident.state().equals(IncidentView.OPEN))
+        .filter(incident -> after == null || new AlertCursor(incident.openedAt(), incident.incidentId()).compareTo(after) < 0)
+        .sorted(Comparator.comparing((IncidentView incident) -> new AlertCursor(incident.openedAt(), incident.incidentId())).reversed())
+        .limit(limit)
+        .toList());
   }
 
   @Override
@@ -126,6 +167,16 @@ final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
         alerts.stream()
             .filter(a -> a.detectedAt() >= sinceMs && (before == null || cursor(a).compareTo(before) < 0))
             .sorted(Comparator.comparing(ListReadSide::cursor).reversed())
+            .limit(limit)
+            .toList());
+  }
+
+  @Override
+  public CompletionStage<List<IncidentTransition>> incidentTransitionsAfter(AlertCursor after, int limit) {
+    return CompletableFuture.completedFuture(
+        transitions.stream()
+            .filter(t -> new AlertCursor(t.at(), t.streamPosition()).compareTo(after) > 0)
+            .sorted(Comparator.comparing((IncidentTransition t) -> new AlertCursor(t.at(), t.streamPosition())))
             .limit(limit)
             .toList());
   }

@@ -35,22 +35,34 @@ class OpenApiDocumentTest {
       Map.entry("GET /entities/{type}/{id}", "reader"),
       Map.entry("GET /entities/{type}/{id}/windows", "reader"),
       Map.entry("GET /entities/{type}/{id}/alerts", "reader"),
+      Map.entry("GET /entities/{type}/{id}/incidents", "reader"),
       // AuditRoutes
       Map.entry("GET /entities/{type}/{id}/journal", "auditor"),
       Map.entry("GET /entities/{type}/{id}/state", "auditor"),
       // ReadSideRoutes
       Map.entry("GET /entities/{type}", "reader"),
       Map.entry("GET /alerts", "reader"),
+      Map.entry("GET /incidents", "reader"),
       // ReadingsRoutes
       Map.entry("POST /readings", "writer"),
       // LiveRoutes
       Map.entry("GET /stream/alerts", "reader"),
+      Map.entry("GET /stream/incidents", "reader"),
       Map.entry("GET /stream/entities/{type}/{id}", "reader"),
       // ClusterRoutes; POST /cluster/members/{address}/{action} takes only these two actions
       Map.entry("GET /cluster", "operator"),
       Map.entry("GET /cluster/shards", "operator"),
       Map.entry("POST /cluster/members/{address}/leave", "operator"),
       Map.entry("POST /cluster/members/{address}/down", "operator"),
+      // NotificationRoutes
+      Map.entry("GET /notifications/failed", "operator"),
+      Map.entry("POST /notifications/failed/{id}/resend", "operator"),
+      // SilenceRoutes
+      Map.entry("GET /silences", "operator"),
+      Map.entry("POST /silences", "operator"),
+      Map.entry("DELETE /silences/{id}", "operator"),
+      // PipelineRoutes
+      Map.entry("POST /types/{type}/pipeline/dry-run", "operator"),
       // TokenRoutes: any known token
       Map.entry("GET /token", ANY_KNOWN_TOKEN));
 

@@ -4,9 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tidewatch.http.auth.ApiTokens;
 import io.tidewatch.http.ingest.ReadingsPublisher.KeyedReading;
+import io.tidewatch.http.notify.FailedNotifications;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.EntitySettings;
+import io.tidewatch.sharding.SilenceEntity;
 import io.tidewatch.sharding.TrackedEntity;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +36,12 @@ record TestApi(ActorSystem<Void> system, String base) implements AutoCloseable {
   static final long MAX_BODY = 64 * 1024;
 
   static TestApi start(String name, ListReadSide readSide, List<KeyedReading> published) {
+    return start(name, readSide, published, FailedNotifications.none());
+  }
+
+  /** @param failed what the notification routes list and resend */
+  static TestApi start(
+      String name, ListReadSide readSide, List<KeyedReading> published, FailedNotifications failed) {
     Config config =
         ConfigFactory.parseString(
                 """
@@ -56,6 +64,7 @@ record TestApi(ActorSystem<Void> system, String base) implements AutoCloseable {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     EntityTypes types = EntityTypes.fromConfig(config);
     TrackedEntity.init(system, types, new EntitySettings(Duration.ofMinutes(2)), readSide, readSide);
+    SilenceEntity.init(system);
     HttpSettings settings =
         new HttpSettings(
             "127.0.0.1", 0, Duration.ofSeconds(3), MAX_BODY, Duration.ofMillis(100), Duration.ofSeconds(1),
@@ -70,7 +79,8 @@ record TestApi(ActorSystem<Void> system, String base) implements AutoCloseable {
               return CompletableFuture.completedFuture(Done.getInstance());
             },
             new ReadingParser(types.names()),
-            () -> "# no registry in route tests\n");
+            () -> "# no registry in route tests\n",
+            failed);
     ServerBinding binding =
         Http.get(system)
             .newServerAt("127.0.0.1", 0)

@@ -6,12 +6,16 @@ import io.tidewatch.http.auth.ApiTokens;
 import io.tidewatch.http.HttpServer;
 import io.tidewatch.http.HttpSettings;
 import io.tidewatch.http.ingest.KafkaReadingsPublisher;
+import io.tidewatch.http.notify.FailedNotifications;
+import io.tidewatch.node.notify.IncidentNotifier;
+import io.tidewatch.node.notify.NotifySettings;
 import io.tidewatch.persistence.output.PublishedOutputs;
 import io.tidewatch.persistence.readside.CassandraReadSide;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.PendingOutputs;
+import io.tidewatch.sharding.SilenceEntity;
 import io.tidewatch.sharding.TrackedEntity;
 import io.tidewatch.sharding.ingest.IngestSettings;
 import io.tidewatch.sharding.ingest.ReadingsIngest;
@@ -40,9 +44,10 @@ public final class Node {
   public static ActorSystem<Void> start(Config config) {
     EntityTypes types = EntityTypes.fromConfig(config);
     ApiTokens tokens = NodeTokens.load(config);
+    NotifySettings notify = NotifySettings.fromConfig(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     try {
-      init(system, types, tokens);
+      init(system, types, tokens, notify);
       return system;
     } catch (RuntimeException e) {
       log.error("Terminating due to initialization failure", e);
@@ -51,7 +56,7 @@ public final class Node {
     }
   }
 
-  static void init(ActorSystem<Void> system, EntityTypes types, ApiTokens tokens) {
+  static void init(ActorSystem<Void> system, EntityTypes types, ApiTokens tokens, NotifySettings notify) {
     Config config = system.settings().config();
     NodeMetrics.prometheus(); // before anything records, so no early measurement is lost
     ClusterMetrics.bind(system, NodeMetrics.prometheus());
@@ -67,10 +72,12 @@ public final class Node {
     CassandraReadSide readSide = CassandraReadSide.create(system);
     PublishedOutputs outputs = PublishedOutputs.create(system, readSide);
     TrackedEntity.init(system, types, EntitySettings.create(system), readSide, outputs);
+    SilenceEntity.init(system);
     PendingOutputs.wake(system, readSide, types.names());
     IngestSettings ingest = IngestSettings.create(system);
     ReadingParser parser = new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis);
-    ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()), outputs);
+    ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()), types.pipelines(), outputs);
+    FailedNotifications failedNotifications = IncidentNotifier.start(system, notify, readSide);
     HttpSettings http = HttpSettings.create(system);
     ApiRoutes.Backends backends =
         new ApiRoutes.Backends(
@@ -79,7 +86,8 @@ public final class Node {
             readSide,
             KafkaReadingsPublisher.create(system),
             parser,
-            NodeMetrics.prometheus()::scrape);
+            NodeMetrics.prometheus()::scrape,
+            failedNotifications);
     HttpServer.start(new ApiRoutes(system, backends, http).routes(), http, system);
     PekkoManagement.get(system).start();
     if (bootstrap) {

@@ -229,17 +229,61 @@ class ApiIT {
     });
   }
 
+  @Test
+  void anIncidentOpensStreamsAndResolvesThroughTheReadSide() throws Exception {
+    String id = "api-it-incident";
+    HttpResponse<Stream<String>> live =
+        http.send(
+            HttpRequest.newBuilder(URI.create(api + "/stream/incidents")).header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, live.statusCode());
+    String incidentId = id + ":4"; // registered, readings, the alert, then the incident it opens
+    try (Stream<String> lines = live.body()) {
+      CompletableFuture<JsonNode> streamed =
+          CompletableFuture.supplyAsync(() -> firstEvent(lines.iterator(), "incident"));
+      post(reading(id, T0, 20.0) + "\n" + reading(id, T0 + 1_000, 45.0) + "\n");
+
+      JsonNode opened = streamed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(incidentId, opened.get("incidentId").asText());
+      assertEquals("opened", opened.get("transition").asText());
+      assertEquals(incidentId + ":opened", opened.get("transitionId").asText());
+      assertEquals("critical", opened.get("severity").asText());
+      assertEquals(id + ":3", opened.get("alertId").asText());
+    }
+    eventually(() -> {
+      assertTrue(get("/incidents?state=open&limit=1000").toString().contains(incidentId));
+      return null;
+    });
+    // Back inside the recovery band from 2 s on, for the default keep-firing time of a minute.
+    post(reading(id, T0 + 2_000, 45.0) + "\n" + reading(id, T0 + 62_000, 45.0) + "\n");
+    eventually(() -> {
+      JsonNode resolved = get("/entities/sensor/" + id + "/incidents?state=resolved").get("items");
+      assertEquals(1, resolved.size(), resolved.toString());
+      assertEquals(incidentId, resolved.get(0).get("incidentId").asText());
+      assertEquals("critical", resolved.get(0).get("severity").asText());
+      assertEquals(id + ":3", resolved.get(0).get("alertId").asText(), "the opening's hit, kept by the resolution");
+      assertTrue(!get("/incidents?state=open&limit=1000").toString().contains(incidentId));
+      return null;
+    });
+  }
+
   /** The data of the first alert event of a live stream. */
   private static JsonNode firstAlert(Iterator<String> lines) {
+    return firstEvent(lines, "alert");
+  }
+
+  /** The data of the first event named {@code name} of a live stream. */
+  private static JsonNode firstEvent(Iterator<String> lines, String name) {
     Map<String, String> event = new HashMap<>();
     while (lines.hasNext()) {
       String line = lines.next();
       if (line.isEmpty()) {
-        if ("alert".equals(event.get("event"))) {
+        if (name.equals(event.get("event"))) {
           try {
             return JSON.readTree(event.get("data"));
           } catch (Exception e) {
-            throw new IllegalStateException("an alert event's data is JSON", e);
+            throw new IllegalStateException("an event's data is JSON", e);
           }
         }
         event.clear();
@@ -247,7 +291,7 @@ class ApiIT {
         event.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 1).trim());
       }
     }
-    throw new AssertionError("the alert stream ended");
+    throw new AssertionError("the stream ended");
   }
 
   @Test

@@ -73,6 +73,113 @@ class ConfigurationErrorTest {
   }
 
   @Test
+  void aPipelineExpressionThatDoesNotCompileNamesItsKeyPositionAndReason() throws Exception {
+    Outcome outcome = node("tidewatch.entity-types.sensor.pipeline = "
+        + "[{ drop-metrics = [raw] }, { derive = heat, expr = \"metrics.temperature * humidity\" }]\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains("tidewatch.entity-types.sensor.pipeline[1].expr"), outcome.err());
+    assertTrue(outcome.err().contains("\"metrics.temperature * humidity\" at line 1, column 23"), outcome.err());
+    assertTrue(outcome.err().contains("undeclared reference to 'humidity'"), outcome.err());
+  }
+
+  @Test
+  void aPipelinePredicateThatIsNotBooleanNamesItsKey() throws Exception {
+    Outcome outcome = node("tidewatch.entity-types.sensor.pipeline = [{ drop-if = \"metrics.temperature\" }]\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains("tidewatch.entity-types.sensor.pipeline[0].drop-if"), outcome.err());
+    assertTrue(outcome.err().contains("bool"), outcome.err());
+  }
+
+  @Test
+  void aPipelineConversionBetweenUnitsOfDifferentKindsNamesItsKey() throws Exception {
+    Outcome outcome = node("tidewatch.entity-types.sensor.pipeline = [{ convert = temperature, from = degF, to = hPa }]\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains("tidewatch.entity-types.sensor.pipeline[0].to"), outcome.err());
+    assertTrue(outcome.err().contains("cannot convert degF (temperature) to hPa (pressure)"), outcome.err());
+  }
+
+  @Test
+  void aMissingOnnxModelFileNamesTheRulesModelKey() throws Exception {
+    Outcome outcome = node("tidewatch.entity-types.sensor.anomalies = [{ rule = delta, threshold = 5 }, "
+        + "{ rule = onnx, metrics = [temperature], model = \"" + dir.resolve("absent.onnx") + "\", threshold = 3 }]\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains("tidewatch.entity-types.sensor.anomalies[1].model"), outcome.err());
+    assertTrue(outcome.err().contains("cannot read ONNX model"), outcome.err());
+  }
+
+  @Test
+  void anOnnxModelFileThatIsNotAModelNamesTheRulesModelKey() throws Exception {
+    Path junk = Files.writeString(dir.resolve("junk.onnx"), "not a model");
+    Outcome outcome = node("tidewatch.entity-types.sensor.anomalies = "
+        + "[{ rule = onnx, metrics = [temperature], model = \"" + junk + "\", threshold = 3 }]\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains("tidewatch.entity-types.sensor.anomalies[0].model"), outcome.err());
+    assertTrue(outcome.err().contains("is not an ONNX model ONNX Runtime can load"), outcome.err());
+  }
+
+  private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+  private void assertNotifyError(String receivers, String key, String rule) throws Exception {
+    Outcome outcome = node("tidewatch.notify.receivers = " + receivers + "\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains(key), outcome.err());
+    assertTrue(outcome.err().contains(rule), outcome.err());
+  }
+
+  @Test
+  void aWebhookUrlThatIsNotHttpNamesTheReceiversUrlKey() throws Exception {
+    assertNotifyError("[{ name = ops, url = \"ftp://ops.example/hook\", secret = \"" + SECRET + "\" }]",
+        "tidewatch.notify.receivers[0].url", "is not an http(s) URL");
+  }
+
+  @Test
+  void aWebhookSecretThatIsNotWhsecNamesTheSecretKeyWithoutShowingIt() throws Exception {
+    Outcome outcome = node("tidewatch.notify.receivers = [{ name = ops, url = \"http://ops/hook\", secret = hunter2 }]\n");
+
+    assertEquals(78, outcome.exitCode());
+    assertOneLine(outcome.err());
+    assertTrue(outcome.err().contains("tidewatch.notify.receivers[0].secret"), outcome.err());
+    assertTrue(outcome.err().contains("whsec_"), outcome.err());
+    assertFalse(outcome.err().contains("hunter2"), "the secret is not printed: " + outcome.err());
+  }
+
+  @Test
+  void anUnknownSeverityNamesTheReceiversSeveritiesKey() throws Exception {
+    assertNotifyError("[{ name = ops, url = \"http://ops/hook\", secret = \"" + SECRET + "\", severities = [fatal] }]",
+        "tidewatch.notify.receivers[0].severities", "unknown severity 'fatal'");
+  }
+
+  @Test
+  void anUnknownReceiverKindNamesTheReceiversKindKey() throws Exception {
+    assertNotifyError("[{ name = ops, kind = pagerduty, url = \"http://ops/hook\", secret = \"" + SECRET + "\" }]",
+        "tidewatch.notify.receivers[0].kind", "unknown receiver kind 'pagerduty' (webhook or alertmanager)");
+  }
+
+  @Test
+  void aSecretOnAnAlertmanagerReceiverNamesItsSecretKey() throws Exception {
+    assertNotifyError("[{ name = am, kind = alertmanager, url = \"http://am:9093\", secret = \"" + SECRET + "\" }]",
+        "tidewatch.notify.receivers[0].secret", "an alertmanager receiver takes no secret");
+  }
+
+  @Test
+  void aReceiverNameUsedTwiceNamesTheReceiversKey() throws Exception {
+    String ops = "{ name = ops, url = \"http://ops/hook\", secret = \"" + SECRET + "\" }";
+    assertNotifyError("[" + ops + ", " + ops + "]", "tidewatch.notify.receivers", "'ops' is used twice");
+  }
+
+  @Test
   void anExportToAUrlThatIsNotHttpIsAUsageErrorNamingTheOption() {
     CommandLine cli = Main.commandLine();
     StringWriter err = new StringWriter();

@@ -44,8 +44,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real browser (the system's headless Chromium) on a node over real Kafka and Cassandra: the
  * cluster view lists the member; the overview charts this node's metrics and shows the same totals as /metrics, and
- * its live feed an alert raised while it watches; an entity's chart of closed windows (ECharts) draws exactly the
- * means the API gives; wall mode turns it dark; the browser logs no error. Leaves screenshots in target/.
+ * its live feed an alert raised while it watches, and the open incidents by severity as the API lists them; the
+ * incidents view lists the open ones and a transition as it happens; an entity's chart of closed windows (ECharts)
+ * draws exactly the means the API gives and its incidents as bands; wall mode turns it dark; the browser logs no
+ * error. Leaves screenshots in target/.
  */
 class DashboardBrowserIT {
 
@@ -165,7 +167,40 @@ class DashboardBrowserIT {
     wait.until(d -> seriesLength("chart-rates", "readings/s") >= 2);
     assertEquals(metricsSum("tidewatch_entities_active"), tileNumber("active"));
     assertTrue(seriesLength("chart-entities", "sensor") >= 2);
+    // The jump opened a critical incident: the tile and the chart count the open incidents the API lists.
+    wait.until(d -> tileNumber("open-incidents") == openIncidents().size() && openIncidents().size() >= 1);
+    long critical = openIncidents().stream().filter(i -> i.get("severity").asText().equals("critical")).count();
+    assertTrue(critical >= 1, "browser-s2's jump of 28");
+    wait.until(d -> !seriesValues("chart-incidents", "critical").isEmpty());
+    List<Double> criticalDrawn = seriesValues("chart-incidents", "critical");
+    assertEquals((double) critical, criticalDrawn.get(criticalDrawn.size() - 1));
     screenshot("dashboard-overview.png");
+
+    // Incidents: the open ones as the API lists them, and a transition as it happens.
+    browser.findElement(By.cssSelector("nav button[data-view=incidents]")).click();
+    wait.until(ExpectedConditions.textToBe(By.id("transition-feed-status"), "live"));
+    post(reading("browser-s3", T0, 20.0) + reading("browser-s3", T0 + 1_000, 27.0)); // |Δ| 7: a warning
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#transition-feed li.transition"), "browser-s3"));
+    assertTrue(browser.findElement(By.cssSelector("#transition-feed li.transition")).getText().contains("opened"));
+    wait.until(d -> browser.findElements(By.cssSelector("#open-incidents-table tr.incident")).size() == openIncidents().size());
+    assertTrue(browser.findElement(By.id("open-incidents-table")).getText().contains("sensor/browser-s3"));
+    assertEquals("none", browser.findElement(By.id("failed-status")).getText(), "no receiver, nothing failed");
+    // An operator silences delta incidents of sensors for an hour, then expires it again (asked first).
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("silence-type"))).selectByVisibleText("sensor");
+    browser.findElement(By.id("silence-rule")).sendKeys("delta");
+    browser.findElement(By.id("silence-comment")).sendKeys("pump swap");
+    browser.findElement(By.cssSelector("#silence-form button")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#silences tr.silence")));
+    assertTrue(browser.findElement(By.cssSelector("#silences tr.silence")).getText().contains("entityType=sensor, rule=delta"));
+    JsonNode active = JSON.readTree(get("/api/v1/silences?state=active", OPERATOR)).get("items");
+    assertEquals(1, active.size());
+    assertEquals("pump swap", active.get(0).get("comment").asText());
+    assertEquals("delta", active.get(0).get("matchers").get("rule").asText());
+    screenshot("dashboard-incidents.png");
+    browser.findElement(By.cssSelector("#silences tr.silence button.expire")).click();
+    wait.until(ExpectedConditions.alertIsPresent()).accept();
+    wait.until(ExpectedConditions.textToBe(By.id("silences-status"), "none active"));
+    assertEquals("expired", JSON.readTree(get("/api/v1/silences", OPERATOR)).get("items").get(0).get("state").asText());
 
     browser.findElement(By.cssSelector("nav button[data-view=entity]")).click();
     browser.findElement(By.id("entity-id")).sendKeys("browser-s1");
@@ -178,6 +213,11 @@ class DashboardBrowserIT {
     assertEquals(apiMeans, seriesValues("window-chart", "mean"));
     assertEquals(2, apiMeans.size(), "two closed minutes");
     assertEquals(List.of(25.0), seriesValues("window-chart", "late readings"), "the late reading is marked");
+    // The late 25.0 is 4.2 standard deviations from the last minute's mean: a zscore incident, drawn as a band.
+    JsonNode incidents = JSON.readTree(get("/api/v1/entities/sensor/browser-s1/incidents")).get("items");
+    assertTrue(incidents.size() >= 1, incidents.toString());
+    wait.until(d -> browser.findElements(By.cssSelector("#entity-incidents tr.incident")).size() == incidents.size());
+    wait.until(d -> markAreas("window-chart", "incidents") == incidents.size());
     screenshot("dashboard-entity.png");
 
     browser.findElement(By.id("wall-mode")).click();
@@ -207,6 +247,27 @@ class DashboardBrowserIT {
         .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
         .toList();
     assertEquals(List.of(), errors.stream().map(LogEntry::getMessage).toList(), "the browser logged errors");
+  }
+
+  /** The open incidents of all entities, as the API lists them. */
+  private static List<JsonNode> openIncidents() {
+    try {
+      List<JsonNode> items = new ArrayList<>();
+      JSON.readTree(get("/api/v1/incidents?state=open&limit=1000")).get("items").forEach(items::add);
+      return items;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot list the open incidents", e);
+    }
+  }
+
+  /** How many areas a series of an ECharts chart marks. */
+  private static int markAreas(String chartId, String series) {
+    Object count = ((JavascriptExecutor) browser).executeScript(
+        "const chart = echarts.getInstanceByDom(document.getElementById(arguments[0]));"
+            + "const s = chart && chart.getOption().series.find((x) => x.name === arguments[1]);"
+            + "return s && s.markArea ? s.markArea.data.length : 0;",
+        chartId, series);
+    return ((Number) count).intValue();
   }
 
   /** A number tile of the dashboard, as drawn (digits only: it is written with the locale's grouping). */

@@ -14,6 +14,8 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import io.tidewatch.deploy.FreePorts;
 import io.tidewatch.deploy.LocalInfra;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.IncidentTransition;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,17 +100,23 @@ class OutputsIT {
       return "alerts." + name;
     }
 
+    String incidents() {
+      return "incidents." + name;
+    }
+
     Config config() {
       return ConfigFactory.parseMap(Map.of(
           "tidewatch.ingest.topic", readings(),
           "tidewatch.ingest.dead-letter-topic", "dead-letters." + name,
           "tidewatch.ingest.group-id", "group-" + name,
           "tidewatch.output.aggregates-topic", aggregates(),
-          "tidewatch.output.alerts-topic", alerts()));
+          "tidewatch.output.alerts-topic", alerts(),
+          "tidewatch.output.incidents-topic", incidents()));
     }
 
     void create() {
-      infra.kafka().createTopics(Map.of(readings(), partitions, "dead-letters." + name, 1, aggregates(), 2, alerts(), 2));
+      infra.kafka().createTopics(
+          Map.of(readings(), partitions, "dead-letters." + name, 1, aggregates(), 2, alerts(), 2, incidents(), 2));
     }
   }
 
@@ -196,6 +204,7 @@ class OutputsIT {
     try {
       Map<String, JsonNode> expected = new TreeMap<>();
       Set<String> expectedAlerts = new TreeSet<>();
+      Set<String> expectedTransitions = new TreeSet<>();
       for (int s = 0; s < sensors; s++) {
         String sensor = id("redo", s);
         for (long start : new long[] {T0, T0 + 60_000, T0 - 240_000, T0 - 180_000}) {
@@ -203,6 +212,7 @@ class OutputsIT {
           expected.put(sensor + ":" + spec + ":" + start + ":temperature", null);
         }
         expectedAlerts.addAll(journaledAlertIds(secondPort, sensor));
+        expectedTransitions.addAll(journaledTransitionIds(secondPort, sensor));
       }
       assertTrue(expectedAlerts.size() >= 2 * sensors, "the spike raised delta alerts: " + expectedAlerts.size());
 
@@ -219,6 +229,10 @@ class OutputsIT {
 
       Map<String, JsonNode> alerts = latestById(lane.alerts(), "alertId", expectedAlerts);
       assertEquals(expectedAlerts, alerts.keySet(), "exactly the alerts of the journal reached the topic");
+      // The spike opens a delta and a zscore incident per sensor; a minute inside the recovery bands resolves both.
+      assertEquals(4 * sensors, expectedTransitions.size(), expectedTransitions.toString());
+      Map<String, JsonNode> transitions = latestById(lane.incidents(), "transitionId", expectedTransitions);
+      assertEquals(expectedTransitions, transitions.keySet(), "exactly the incident transitions of the journal");
       eventually(second, () -> {
         assertEquals((long) sensors * perSensor, committed(lane), "committed once published");
         return null;
@@ -392,20 +406,39 @@ class OutputsIT {
 
   /** The alert ids in the sensor's journal, the auditor's record of what was raised. */
   private Set<String> journaledAlertIds(int port, String sensor) throws Exception {
+    Set<String> ids = new TreeSet<>();
+    for (JsonNode entry : journal(port, sensor)) {
+      if (entry.get("type").asText().equals("AnomalyDetected")) {
+        ids.add(entry.get("event").get("alertId").asText());
+      }
+    }
+    return ids;
+  }
+
+  /** The ids of the incident transitions in the sensor's journal, as the incidents topic names them. */
+  private Set<String> journaledTransitionIds(int port, String sensor) throws Exception {
+    Set<String> ids = new TreeSet<>();
+    for (JsonNode entry : journal(port, sensor)) {
+      if (entry.get("type").asText().equals("IncidentChanged")) {
+        IncidentChanged change = JSON.treeToValue(entry.get("event"), IncidentChanged.class);
+        ids.add(IncidentTransition.of("sensor", sensor, change).transitionId());
+      }
+    }
+    return ids;
+  }
+
+  private List<JsonNode> journal(int port, String sensor) throws Exception {
     HttpResponse<String> response = http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/entities/sensor/" + sensor + "/journal"))
             .header("Authorization", "Bearer " + TOKEN)
             .build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), response.body());
-    Set<String> ids = new TreeSet<>();
+    List<JsonNode> entries = new ArrayList<>();
     for (String line : response.body().split("\n")) {
-      JsonNode entry = JSON.readTree(line);
-      if (entry.get("type").asText().equals("AnomalyDetected")) {
-        ids.add(entry.get("event").get("alertId").asText());
-      }
+      entries.add(JSON.readTree(line));
     }
-    return ids;
+    return entries;
   }
 
   /** Reads {@code topic} from the start until every id in {@code expected} was seen; the last record of each id. */

@@ -188,6 +188,9 @@ public interface EntityProtocol {
    * @param ts the reading's event time
    * @param detectedAt processing time of the detection, epoch milliseconds
    * @param severity how far past the threshold the value went; null in events journaled before severities
+   * @param attribution for an {@code rcf} hit, each metric of its set and its share of the anomaly score (they sum
+   *     to the score; {@code metric} is the largest), sorted by metric; null for the other rules and in events
+   *     journaled before it
    */
   record AnomalyDetected(
       String alertId,
@@ -198,8 +201,25 @@ public interface EntityProtocol {
       double threshold,
       long ts,
       long detectedAt,
-      Severity severity)
-      implements Event {}
+      Severity severity,
+      Map<String, Double> attribution,
+      String model)
+      implements Event {
+
+    public AnomalyDetected {
+      attribution = attribution == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(attribution));
+    }
+
+    public AnomalyDetected(String alertId, String rule, String metric, double value, Double previous,
+        double threshold, long ts, long detectedAt, Severity severity) {
+      this(alertId, rule, metric, value, previous, threshold, ts, detectedAt, severity, null, null);
+    }
+
+    public AnomalyDetected(String alertId, String rule, String metric, double value, Double previous,
+        double threshold, long ts, long detectedAt, Severity severity, Map<String, Double> attribution) {
+      this(alertId, rule, metric, value, previous, threshold, ts, detectedAt, severity, attribution, null);
+    }
+  }
 
   /**
    * A transition of an incident. An incident is the run of hits of one rule on one metric of one entity: opened by a
@@ -254,9 +274,14 @@ public interface EntityProtocol {
   record IdleTimeAdvanced(long eventTimeMs) implements Event {}
 
   /**
-   * The first {@code count} windows closed by the idle timer and not yet marked are on the output topics and in the
-   * read side: no ask carried them, so the entity published them itself after journaling them; without this mark a
-   * recovery publishes them again.
+   * The first {@code count} windows closed by the idle timer, and the first {@code alerts} alerts and {@code incidents}
+   * incident transitions its silence raised, not yet marked, are on the output topics and in the read side: no ask
+   * carried them, so the entity published them itself after journaling them; without this mark a recovery publishes
+   * them again. Events journaled before silence raised anything carry windows only (alerts and incidents 0).
    */
-  record IdleOutputsPublished(int count) implements Event {}
+  record IdleOutputsPublished(int count, int alerts, int incidents) implements Event {
+    public IdleOutputsPublished(int count) {
+      this(count, 0, 0);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.tidewatch.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
 import io.tidewatch.protocol.EntityProtocol.IncidentState;
 
@@ -15,6 +16,8 @@ import io.tidewatch.protocol.EntityProtocol.IncidentState;
  * @param alertId the hit that opened or escalated it; null for a resolution
  * @param ts event time of the reading behind the transition
  * @param at processing time of the transition, epoch milliseconds
+ * @param openedAt processing time the incident opened (Alertmanager's {@code startsAt}); null in records written
+ *     before it was carried
  */
 public record IncidentTransition(
     String transitionId,
@@ -27,14 +30,43 @@ public record IncidentTransition(
     Severity severity,
     String alertId,
     long ts,
-    long at)
+    long at,
+    Long openedAt)
     implements CborSerializable {
+
+  /** A transition without its opening time, as records written before it was carried read. */
+  public IncidentTransition(
+      String transitionId, String incidentId, String transition, String entityType, String entityId, String rule,
+      String metric, Severity severity, String alertId, long ts, long at) {
+    this(transitionId, incidentId, transition, entityType, entityId, rule, metric, severity, alertId, ts, at, null);
+  }
+
+  /**
+   * Where a transition sorts among those of the same incident in the same millisecond (one command may open and
+   * escalate): the opening, escalations by severity, the resolution.
+   */
+  public static int rank(IncidentState transition, Severity severity) {
+    return switch (transition) {
+      case OPENED -> 0;
+      case ESCALATED -> 1 + severity.ordinal();
+      case RESOLVED -> 9;
+    };
+  }
+
+  /**
+   * Its place among transitions of the same time ({@code at}) in the live stream, which orders by time, then this:
+   * {@code <rank>:<transitionId>}.
+   */
+  @JsonIgnore
+  public String streamPosition() {
+    return rank(IncidentState.of(transition), severity) + ":" + transitionId;
+  }
 
   public static IncidentTransition of(String entityType, String entityId, IncidentChanged e) {
     String id = e.incidentId() + ":" + e.transition().id()
         + (e.transition() == IncidentState.ESCALATED ? ":" + e.severity().id() : "");
     return new IncidentTransition(
         id, e.incidentId(), e.transition().id(), entityType, entityId, e.rule(), e.metric(), e.severity(), e.alertId(),
-        e.ts(), e.at());
+        e.ts(), e.at(), e.openedAt());
   }
 }

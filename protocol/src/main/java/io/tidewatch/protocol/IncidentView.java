@@ -8,6 +8,8 @@ package io.tidewatch.protocol;
  * @param alertId the hit that opened it
  * @param openedAt processing time of the opening, epoch milliseconds; escalatedAt and resolvedAt likewise, null if
  *     it never escalated or has not resolved
+ * @param openedTs event time of the hit that opened it; resolvedTs of the reading that resolved it (null while open):
+ *     where it lies beside the entity's windows
  */
 public record IncidentView(
     String incidentId,
@@ -20,7 +22,9 @@ public record IncidentView(
     String alertId,
     long openedAt,
     Long escalatedAt,
-    Long resolvedAt)
+    Long resolvedAt,
+    Long openedTs,
+    Long resolvedTs)
     implements CborSerializable {
 
   public static final String OPEN = "open";
@@ -32,15 +36,15 @@ public record IncidentView(
    */
   public static IncidentView after(IncidentView current, String type, String id, EntityProtocol.IncidentChanged change) {
     IncidentView was = current != null ? current : new IncidentView(change.incidentId(), type, id, change.rule(),
-        change.metric(), OPEN, change.severity(), null, change.openedAt(), null, null);
+        change.metric(), OPEN, change.severity(), null, change.openedAt(), null, null, null, null);
     Severity severity = was.severity == null || change.severity().compareTo(was.severity) > 0 ? change.severity() : was.severity;
     return switch (change.transition()) {
       case OPENED -> new IncidentView(was.incidentId, type, id, was.rule, was.metric, was.state, severity,
-          change.alertId(), change.openedAt(), was.escalatedAt, was.resolvedAt);
+          change.alertId(), change.openedAt(), was.escalatedAt, was.resolvedAt, change.ts(), was.resolvedTs);
       case ESCALATED -> new IncidentView(was.incidentId, type, id, was.rule, was.metric, was.state, severity,
-          was.alertId, was.openedAt, change.at(), was.resolvedAt);
+          was.alertId, was.openedAt, change.at(), was.resolvedAt, was.openedTs, was.resolvedTs);
       case RESOLVED -> new IncidentView(was.incidentId, type, id, was.rule, was.metric, RESOLVED, severity,
-          was.alertId, was.openedAt, was.escalatedAt, change.at());
+          was.alertId, was.openedAt, was.escalatedAt, change.at(), was.openedTs, change.ts());
     };
   }
 }

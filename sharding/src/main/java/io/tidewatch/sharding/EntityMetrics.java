@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the entities of one type report to Micrometer's global registry (Prometheus at {@code /metrics}): journal
- * write latency, windows closed, late readings, duplicates, anomalies per rule, entities alive on this node, and
- * recoveries that failed (deploy/prometheus/tidewatch-rules.yml alerts on those).
+ * write latency, windows closed, late readings, duplicates, anomalies per rule, incident transitions per rule,
+ * entities alive on this node, and recoveries that failed (deploy/prometheus/tidewatch-rules.yml alerts on those).
  */
 final class EntityMetrics {
 
@@ -34,6 +35,7 @@ final class EntityMetrics {
   private final Counter recoveryFailures;
   private final Map<String, Counter> closedBySpec = new ConcurrentHashMap<>();
   private final Map<String, Counter> anomaliesByRule = new ConcurrentHashMap<>();
+  private final Map<String, Counter> incidents = new ConcurrentHashMap<>(); // by rule and transition
 
   private EntityMetrics(String type) {
     this.type = type;
@@ -84,6 +86,11 @@ final class EntityMetrics {
       } else if (event instanceof AnomalyDetected alert) {
         anomaliesByRule
             .computeIfAbsent(alert.rule(), rule -> registry.counter("tidewatch.anomalies", "type", type, "rule", rule))
+            .increment();
+      } else if (event instanceof IncidentChanged change) {
+        incidents
+            .computeIfAbsent(change.rule() + "/" + change.transition().id(), key -> registry.counter(
+                "tidewatch.incidents", "type", type, "rule", change.rule(), "transition", change.transition().id()))
             .increment();
       } else if (event instanceof DuplicatesIgnored ignored) {
         duplicates.increment(ignored.count());

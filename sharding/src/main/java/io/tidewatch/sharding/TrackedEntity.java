@@ -15,11 +15,9 @@ import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
-import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -56,6 +54,7 @@ public final class TrackedEntity
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, EntityState> {
 
   private static final String SILENCE_TIMER = "silence";
+  private static final String ABSENCE_TIMER = "absence";
   private static final String REPUBLISH_TIMER = "republish";
   private static final Duration REPUBLISH_AFTER = Duration.ofSeconds(2);
   private static final int SNAPSHOT_EVERY = 100;
@@ -90,11 +89,24 @@ public final class TrackedEntity
     INSTANCE
   }
 
-  /** The windows the idle timer closed reached the outputs ({@code count} of them), or not. */
-  private record IdleOutputsSent(int count, String failure) implements InternalCommand {}
+  /** Timer: nothing arrived for the type's silent-after time, so raise the silence (IncidentPolicy.SILENT). */
+  private enum RaiseSilence implements InternalCommand {
+    INSTANCE
+  }
 
-  /** The entity index marks this entity as having unpublished outputs, or not ({@code failure} says why). */
-  private record OutputsMarked(String failure) implements InternalCommand {}
+  /** Timer: publish again what the entity journaled without an ask, after a failed publication. */
+  private enum RepublishIdleOutputs implements InternalCommand {
+    INSTANCE
+  }
+
+  /** What the entity published of its own outputs ({@code sent}) reached the outputs, or not. */
+  private record IdleOutputsSent(Outputs sent, String failure) implements InternalCommand {}
+
+  /**
+   * The entity index marks this entity as having unpublished outputs, or not ({@code failure} says why); then
+   * {@code next} is handled again: the timer that will journal outputs no ask carries.
+   */
+  private record OutputsMarked(String failure, InternalCommand next) implements InternalCommand {}
 
   public static EntityTypeKey<Command> typeKey(String entityType) {
     return EntityTypeKey.create(Command.class, entityType);
@@ -167,7 +179,8 @@ public final class TrackedEntity
             metrics.started();
           }
           watchSilence(state);
-          outputsMarked = !state.idleUnpublished().isEmpty(); // marked before they were journaled
+          watchAbsence(state);
+          outputsMarked = !state.idleOutputs().isEmpty(); // marked before they were journaled
           publishIdleOutputs(state);
         })
         .onSignal(RecoveryFailed.class, (state, failed) -> metrics.recoveryFailed())
@@ -199,6 +212,11 @@ public final class TrackedEntity
       return onCloseIdleWindows(state, close);
     } else if (command instanceof Passivate passivate) {
       return onPassivate(state, passivate);
+    } else if (command instanceof RaiseSilence raise) {
+      return onRaiseSilence(state, raise);
+    } else if (command instanceof RepublishIdleOutputs republish) {
+      publishIdleOutputs(state);
+      return Effect().noReply();
     } else if (command instanceof IdleOutputsSent sent) {
       return onIdleOutputsSent(state, sent);
     } else if (command instanceof OutputsMarked marked) {
@@ -223,6 +241,7 @@ public final class TrackedEntity
         .persist(plan.journaled())
         .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
+        .thenRun(this::watchAbsence)
         .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs));
   }
 
@@ -238,11 +257,8 @@ public final class TrackedEntity
       clearOutputsMark(state);
       return Effect().noReply();
     }
-    if (!outputsMarked) { // first mark in the index that outputs are pending, so a crash cannot hide them
-      context.pipeToSelf(
-          index.outputsPending(config.type(), entityId, true),
-          (ok, failure) -> new OutputsMarked(failure == null ? null : failure.toString()));
-      return Effect().noReply();
+    if (!outputsMarked) {
+      return markOutputsPending(cmd);
     }
     RecordPlan plan = folded.expect(RecordPlan.idle(state, silentMs));
     long started = System.nanoTime();
@@ -255,61 +271,113 @@ public final class TrackedEntity
   }
 
   /**
-   * No ask carries the windows the idle timer closed: once they are journaled the entity publishes them itself, then
-   * journals that they are out ({@link IdleOutputsPublished}). A crash in between publishes them again after
-   * recovery; a failure to publish tries again after {@link #REPUBLISH_AFTER}. One publication at a time.
+   * Silence for the type's silent-after time (processing time): a hit of the silent rule and the incident it opens,
+   * journaled and then published by the entity itself. The entity's next reading resolves it.
+   */
+  private ReplyEffect<Event, EntityState> onRaiseSilence(EntityState state, RaiseSilence cmd) {
+    long silentMs = clock.millis() - lastHeardMs;
+    long silentAfterMs = config.anomalies().incidents().silentAfterMs();
+    if (state.silenceRaised() || !config.anomalies().incidents().watchesSilence()) {
+      return Effect().noReply();
+    }
+    if (silentMs < silentAfterMs) { // a reading came since the timer was set
+      timers.startSingleTimer(ABSENCE_TIMER, RaiseSilence.INSTANCE, Duration.ofMillis(silentAfterMs - silentMs));
+      return Effect().noReply();
+    }
+    if (!outputsMarked) {
+      return markOutputsPending(cmd);
+    }
+    RecordPlan plan = folded.expect(RecordPlan.silence(state, silentMs, lastSequenceNumber(context), clock.millis()));
+    if (plan.journaled() == null) {
+      return Effect().noReply();
+    }
+    long started = System.nanoTime();
+    return Effect()
+        .persist(plan.journaled())
+        .thenRun(s -> metrics.persisted(started, plan.events(), 0))
+        .thenRun(this::watchSilence)
+        .thenRun(this::publishIdleOutputs)
+        .thenNoReply();
+  }
+
+  /** First mark in the index that outputs are pending, so a crash cannot hide them; then {@code next} again. */
+  private ReplyEffect<Event, EntityState> markOutputsPending(InternalCommand next) {
+    context.pipeToSelf(
+        index.outputsPending(config.type(), entityId, true),
+        (ok, failure) -> new OutputsMarked(failure == null ? null : failure.toString(), next));
+    return Effect().noReply();
+  }
+
+  /**
+   * No ask carries the windows the idle timer closed, nor what silence raised: once they are journaled the entity
+   * publishes them itself, then journals that they are out ({@link IdleOutputsPublished}). A crash in between
+   * publishes them again after recovery; a failure to publish tries again after {@link #REPUBLISH_AFTER}. One
+   * publication at a time.
    */
   private void publishIdleOutputs(EntityState state) {
-    List<WindowClosed> pending = state.idleUnpublished();
+    Outputs pending = state.idleOutputs();
     if (publishing || pending.isEmpty()) {
       return;
     }
     publishing = true;
-    List<WindowClosed> batch = List.copyOf(pending);
     context.pipeToSelf(
-        outputs.publish(config.type(), entityId, new Outputs(batch, List.of())),
-        (ok, failure) -> new IdleOutputsSent(batch.size(), failure == null ? null : failure.toString()));
+        outputs.publish(config.type(), entityId, pending),
+        (ok, failure) -> new IdleOutputsSent(pending, failure == null ? null : failure.toString()));
   }
 
   private ReplyEffect<Event, EntityState> onOutputsMarked(EntityState state, OutputsMarked marked) {
     if (marked.failure() != null) {
-      context.getLog().warn("{}/{}: could not mark outputs pending in the entity index, closing later: {}", config.type(), entityId, marked.failure());
+      context.getLog().warn("{}/{}: could not mark outputs pending in the entity index, trying later: {}", config.type(), entityId, marked.failure());
       watchSilence(state);
+      watchAbsence(state);
       return Effect().noReply();
     }
     outputsMarked = true;
-    return onCloseIdleWindows(state, CloseIdleWindows.INSTANCE);
+    return onCommand(state, marked.next());
   }
 
   /** Nothing left to publish: clear the mark (if that write is lost, a node start wakes the entity for nothing). */
   private void clearOutputsMark(EntityState state) {
-    if (outputsMarked && !publishing && state.idleUnpublished().isEmpty()) {
+    if (outputsMarked && !publishing && state.idleOutputs().isEmpty()) {
       outputsMarked = false;
       index.outputsPending(config.type(), entityId, false);
     }
   }
 
   private ReplyEffect<Event, EntityState> onIdleOutputsSent(EntityState state, IdleOutputsSent sent) {
-    if (sent.count() == 0) { // the retry timer
-      publishIdleOutputs(state);
-      return Effect().noReply();
-    }
     publishing = false;
+    Outputs out = sent.sent();
     if (sent.failure() != null) {
-      context.getLog().warn("{}/{}: could not publish {} windows closed by silence, trying again: {}", config.type(), entityId, sent.count(), sent.failure());
-      timers.startSingleTimer(REPUBLISH_TIMER, new IdleOutputsSent(0, null), REPUBLISH_AFTER);
+      context.getLog().warn("{}/{}: could not publish {} windows, {} alerts and {} incident transitions journaled in silence, trying again: {}",
+          config.type(), entityId, out.windows().size(), out.alerts().size(), out.incidents().size(), sent.failure());
+      timers.startSingleTimer(REPUBLISH_TIMER, RepublishIdleOutputs.INSTANCE, REPUBLISH_AFTER);
       return Effect().noReply();
     }
     return Effect()
-        .persist(new IdleOutputsPublished(sent.count()))
+        .persist(new IdleOutputsPublished(out.windows().size(), out.alerts().size(), out.incidents().size()))
         .thenRun(this::publishIdleOutputs)
         .thenRun(this::clearOutputsMark)
         .thenNoReply();
   }
 
+  /** Not while silence is watched and not raised yet: the absence timer must fire first (it passivates after). */
   private ReplyEffect<Event, EntityState> onPassivate(EntityState state, Passivate cmd) {
-    shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    if (!watchesAbsence(state)) {
+      shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    }
     return Effect().noReply();
+  }
+
+  private boolean watchesAbsence(EntityState state) {
+    return config.anomalies().incidents().watchesSilence() && !state.silenceRaised() && state.maxEventTime() != Long.MIN_VALUE;
+  }
+
+  /** While silence is watched and not raised, wake up when it has lasted the type's silent-after time. */
+  private void watchAbsence(EntityState state) {
+    if (watchesAbsence(state)) {
+      timers.startSingleTimer(
+          ABSENCE_TIMER, RaiseSilence.INSTANCE, Duration.ofMillis(config.anomalies().incidents().silentAfterMs()));
+    }
   }
 
   /** While windows are open, wake up to close them after silence; with none, passivate after silence. */

@@ -23,6 +23,9 @@ import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.anomaly.IncidentPolicy;
+import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.EntityProtocol.IncidentState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -273,6 +276,45 @@ class TrackedEntityTest {
           assertTrue(silent.getState().idleUnpublished().isEmpty(), "journaled as published");
           return null;
         });
+  }
+
+  @Test
+  void anEntitySilentForItsSilentAfterTimeRaisesAnIncidentItPublishesItselfAndItsNextReadingResolves() {
+    EntityTypeConfig watched = SENSOR.withAnomalies(
+        List.of(new AnomalyRule.Delta(List.of("*"), 5.0)), new IncidentPolicy(0.8, 60_000, 1_000));
+    var readSide = new RecordingReadSide();
+    var absent =
+        EventSourcedBehaviorTestKit.<Command, Event, EntityState>create(
+            testKit.system(),
+            TrackedEntity.create(
+                watched, new EntitySettings(Duration.ofMillis(200)), readSide, readSide, "sensor-absent",
+                Optional.empty(), Clock.systemUTC()),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    absent.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, T0, 20.0)), replyTo));
+
+    var probe = testKit.createTestProbe();
+    Outputs raised = probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(1, readSide.published.size(), "published by the entity: no ask carries it");
+      assertTrue(absent.getState().idleOutputs().isEmpty(), "journaled as published");
+      assertEquals(false, readSide.pendingMarks.get("sensor/sensor-absent"), "marked, then cleared");
+      return readSide.published.get(0);
+    });
+    AnomalyDetected hit = raised.alerts().get(0);
+    assertEquals("silent", hit.rule());
+    assertEquals("*", hit.metric());
+    assertEquals(T0, hit.ts(), "the event time of the last reading");
+    assertTrue(hit.value() >= 1.0, "silent for at least silent-after, in seconds: " + hit.value());
+    IncidentChanged opened = raised.incidents().get(0);
+    assertEquals(IncidentState.OPENED, opened.transition());
+    assertEquals(hit.alertId(), opened.alertId());
+    assertTrue(absent.getState().silenceRaised());
+
+    var back = absent.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(2, T0 + 90_000, 20.5)), replyTo));
+    IncidentChanged resolved = back.reply().outputs().incidents().get(0);
+    assertEquals(IncidentState.RESOLVED, resolved.transition());
+    assertEquals(opened.incidentId(), resolved.incidentId());
+    assertEquals(T0 + 90_000, resolved.ts());
+    assertTrue(!back.state().silenceRaised());
   }
 
   @Test

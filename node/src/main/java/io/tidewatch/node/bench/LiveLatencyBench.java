@@ -66,7 +66,7 @@ public final class LiveLatencyBench {
       Process node = BenchNode.start(home, workDir, settings.nodeHeap(), config);
       try {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        awaitHttp(http, httpPort, node);
+        awaitHttp(http, httpPort, node, TOKEN);
         try (PacedLoad load = PacedLoad.start(infra.kafkaBootstrapServers(), TOPIC, settings.sensors(), settings.rate())) {
           Thread.sleep(settings.warmup().toMillis());
           long nodeCpu = ProcessStats.cpuMillis(node.pid());
@@ -163,9 +163,10 @@ public final class LiveLatencyBench {
     return false;
   }
 
-  private static void awaitHttp(HttpClient http, int httpPort, Process node) throws Exception {
+  /** Waits until the node's API answers {@code token} (a reader). */
+  static void awaitHttp(HttpClient http, int httpPort, Process node, String token) throws Exception {
     HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/entities/sensor?limit=1"))
-        .header("Authorization", "Bearer " + TOKEN)
+        .header("Authorization", "Bearer " + token)
         .build();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (System.nanoTime() < deadline) {
@@ -206,7 +207,7 @@ public final class LiveLatencyBench {
   }
 
   /** Nearest-rank quantile of sorted values. */
-  private static double quantile(List<Double> sorted, double q) {
+  static double quantile(List<Double> sorted, double q) {
     if (sorted.isEmpty()) {
       return Double.NaN;
     }

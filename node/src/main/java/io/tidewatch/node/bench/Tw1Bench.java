@@ -13,6 +13,7 @@ import io.tidewatch.protocol.EntityProtocol;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import io.tidewatch.protocol.ReadingFormat;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,7 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Workload TW-1 (shared/bench/TW-1.md): produces the backlog to a fresh local Kafka, starts a node as a child JVM
  * with a new consumer group, and measures the time from its launch until every input offset is committed, with
  * the node's and Cassandra's CPU seconds and peak RSS; then checks every sensor's counts, windows and alerts
- * against a sequential fold of the same readings through the entity's own state.
+ * against a sequential fold of the same readings through the entity's own state. The records are JSON or protobuf.
  */
 public final class Tw1Bench {
 
@@ -49,6 +50,7 @@ public final class Tw1Bench {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Tw1Workload workload;
+  private final ReadingFormat format;
   private final Path home;
   private final Path workDir;
   private final String nodeHeap;
@@ -57,9 +59,10 @@ public final class Tw1Bench {
   private final String backlogBatchWindow;
 
   public Tw1Bench(
-      Tw1Workload workload, Path home, Path workDir, String nodeHeap, int batchSize, String batchWindow,
-      String backlogBatchWindow) {
+      Tw1Workload workload, ReadingFormat format, Path home, Path workDir, String nodeHeap, int batchSize,
+      String batchWindow, String backlogBatchWindow) {
     this.workload = workload;
+    this.format = format;
     this.home = home;
     this.workDir = workDir;
     this.nodeHeap = nodeHeap;
@@ -105,9 +108,9 @@ public final class Tw1Bench {
 
   private double produce(String bootstrap) {
     long start = System.nanoTime();
-    long sent = Tw1Producer.produce(workload, bootstrap, TOPIC);
+    long sent = Tw1Producer.produce(workload, bootstrap, TOPIC, format);
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.err.printf(Locale.ROOT, "tw1: produced %,d readings in %.1f s%n", sent, seconds);
+    System.err.printf(Locale.ROOT, "tw1: produced %,d readings as %s in %.1f s%n", sent, format, seconds);
     return seconds;
   }
 
@@ -290,7 +293,7 @@ public final class Tw1Bench {
     double persists = metrics.getOrDefault("tidewatch_persist_seconds_count", 0.0);
     return String.format(
         Locale.ROOT,
-        "TW-1 (%,d sensors x %,d readings = %,d), %s, ingest batches of up to %,d records or %s (%s while behind)%n"
+        "TW-1 (%,d sensors x %,d readings = %,d, as %s), %s, ingest batches of up to %,d records or %s (%s while behind)%n"
             + "  produced in %.1f s; node from launch to every offset committed: %.1f s = %,.0f readings/s%n"
             + "  first commit %.1f s after launch; steady rate %,.0f readings/s (from %,d committed, %.0f %%, at %.1f s, to all)%n"
             + "  node: %.1f CPU s, peak RSS %,d MiB; Cassandra: %.1f CPU s, peak RSS %,d MiB%n"
@@ -300,7 +303,8 @@ public final class Tw1Bench {
             + "  outputs: %,.0f records (windows per metric, alerts) in %,.0f publishes; publish latency p50 <= %s, p99 <= %s%n"
             + "  readings %,d (expected %,d), late %,d (expected %,d), windows closed %,d (expected %,d), alerts %,d (expected %,d)%n"
             + "  sensors whose results differ from the sequential fold: %,d %s%n%s",
-        workload.sensors(), workload.size() / workload.sensors(), workload.size(), Instant.now(), batchSize, batchWindow, backlogBatchWindow,
+        workload.sensors(), workload.size() / workload.sensors(), workload.size(), format, Instant.now(), batchSize,
+        batchWindow, backlogBatchWindow,
         produceSeconds, seconds, workload.size() / seconds,
         progress.firstCommitSeconds(), progress.steadyRate(workload.size(), seconds), progress.steadyFromCommitted(),
         100.0 * progress.steadyFromCommitted() / workload.size(), progress.steadyFromSeconds(),

@@ -19,6 +19,10 @@ public final class EventSummary {
               + Times.iso(event.path("end").asLong()) + " count " + event.path("count").asLong();
       case "AnomalyDetected" ->
           event.path("rule").asText() + " " + event.path("metric").asText() + " " + event.path("value").asText();
+      case "IncidentChanged" ->
+          "incident " + event.path("incidentId").asText() + " " + event.path("transition").asText() + " ("
+              + event.path("rule").asText() + " " + event.path("metric").asText() + ", "
+              + event.path("severity").asText() + ")";
       default -> event.toString();
     };
   }

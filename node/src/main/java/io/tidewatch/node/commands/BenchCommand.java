@@ -1,12 +1,16 @@
 package io.tidewatch.node.commands;
 
+import io.tidewatch.node.bench.DetectorCostBench;
 import io.tidewatch.node.bench.EntityHeapBench;
 import io.tidewatch.node.bench.EntityStartBench;
 import io.tidewatch.node.bench.FailoverBench;
 import io.tidewatch.node.bench.JournalShapeBench;
 import io.tidewatch.node.bench.LiveLatencyBench;
+import io.tidewatch.node.bench.NotifyLatencyBench;
+import io.tidewatch.node.bench.PipelineBench;
 import io.tidewatch.node.bench.Tw1Bench;
 import io.tidewatch.node.simulate.Tw1Workload;
+import io.tidewatch.protocol.ReadingFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +26,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Run a benchmark and print its report.",
     subcommands = {BenchCommand.EntityHeap.class, BenchCommand.EntityStart.class, BenchCommand.JournalShape.class, BenchCommand.Tw1.class, BenchCommand.LiveLatency.class,
-        BenchCommand.Failover.class})
+        BenchCommand.NotifyLatency.class, BenchCommand.DetectorCost.class,
+        BenchCommand.Failover.class, BenchCommand.PipelineCost.class})
 public final class BenchCommand {
 
   /** {@code tidewatch bench entity-heap}: heap bytes per live entity. */
@@ -32,16 +37,21 @@ public final class BenchCommand {
     @Option(names = "--entities", defaultValue = "100000", description = "Entities to create (default: ${DEFAULT-VALUE}).")
     int entities;
 
-    @Option(names = "--readings", defaultValue = "3", description = "Readings per entity (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--readings", defaultValue = "3", description = "Readings per entity (default: ${DEFAULT-VALUE}; with --rcf at least its warm-up + 44).")
     int readings;
+
+    @Option(names = "--rcf", description = "Give the sensor type an rcf rule over temperature and humidity (default sizes) and feed each entity past its warm-up.")
+    boolean rcf;
 
     @Mixin
     Report report;
 
     @Override
     public Integer call() throws Exception {
-      String figures = new EntityHeapBench(entities, readings).run();
-      return report.print(figures, String.format("bin/tidewatch bench entity-heap --entities %d --readings %d", entities, readings));
+      EntityHeapBench bench = new EntityHeapBench(entities, readings, rcf);
+      String figures = bench.run();
+      return report.print(figures, String.format("bin/tidewatch bench entity-heap --entities %d --readings %d%s",
+          entities, bench.readingsPerEntity(), rcf ? " --rcf" : ""));
     }
   }
 
@@ -120,18 +130,23 @@ public final class BenchCommand {
         description = "Ingest batch window while the node is behind (default: ${DEFAULT-VALUE}).")
     String backlogBatchWindow;
 
+    @Option(names = "--format", defaultValue = "json",
+        description = "Wire format of the workload's records: json, or protobuf (default: ${DEFAULT-VALUE}).")
+    ReadingFormat format;
+
     @Mixin
     Report report;
 
     @Override
     public Integer call() throws Exception {
       String figures =
-          new Tw1Bench(new Tw1Workload(sensors, rounds, seed), Report.home(), report.workDir("tidewatch-tw1"), nodeHeap,
-              batchSize, batchWindow, backlogBatchWindow).run();
+          new Tw1Bench(new Tw1Workload(sensors, rounds, seed), format, Report.home(), report.workDir("tidewatch-tw1"),
+              nodeHeap, batchSize, batchWindow, backlogBatchWindow).run();
       return report.print(figures, String.format(
           "bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d --batch-window %s"
-              + " --backlog-batch-window %s",
-          sensors, rounds, seed, nodeHeap, batchSize, batchWindow, backlogBatchWindow));
+              + " --backlog-batch-window %s --format %s",
+          sensors, rounds, seed, nodeHeap, batchSize, batchWindow, backlogBatchWindow,
+          format.name().toLowerCase(java.util.Locale.ROOT)));
     }
   }
 
@@ -172,6 +187,71 @@ public final class BenchCommand {
     }
   }
 
+  /** {@code tidewatch bench detector-cost}: CPU per reading of each anomaly detector, in the entity's fold. */
+  @Command(name = "detector-cost", mixinStandardHelpOptions = true,
+      description = "CPU per reading of each anomaly detector set, TW-1 folded through the entity's own RecordPlan.")
+  static final class DetectorCost implements Callable<Integer> {
+
+    @Option(names = "--sensors", defaultValue = "250", description = "Sensors (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rounds", defaultValue = "400", description = "Readings per sensor; rcf scores after 256 (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--onnx-model", description = "An ONNX model taking [1, 1] floats (temperature) for an onnx set.")
+    String onnxModel;
+
+    @Mixin
+    Report report;
+
+    @Override
+    public Integer call() throws Exception {
+      String figures = new DetectorCostBench(new DetectorCostBench.Settings(sensors, rounds, onnxModel)).run();
+      return report.print(figures, String.format("bin/tidewatch bench detector-cost --sensors %d --rounds %d%s",
+          sensors, rounds, onnxModel == null ? "" : " --onnx-model " + onnxModel));
+    }
+  }
+
+  /** {@code tidewatch bench notify-latency}: incident transition -> webhook receiver under a steady live load. */
+  @Command(name = "notify-latency", mixinStandardHelpOptions = true,
+      description = "Under a steady live load with spikes: time from an incident transition to a webhook receiver.")
+  static final class NotifyLatency implements Callable<Integer> {
+
+    @Option(names = "--sensors", defaultValue = "1000", description = "Sensors (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rate", defaultValue = "2000", description = "Live load, readings per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--spikes", defaultValue = "5", description = "Spikes per second, each opening an incident (default: ${DEFAULT-VALUE}).")
+    double spikes;
+
+    @Option(names = "--group-wait", defaultValue = "100ms", description = "The notifier's group-wait (default: ${DEFAULT-VALUE}).")
+    String groupWait;
+
+    @Option(names = "--warmup", defaultValue = "30s", description = "Load before measuring (default: ${DEFAULT-VALUE}).")
+    String warmup;
+
+    @Option(names = "--measure", defaultValue = "60s", description = "How long spikes are measured (default: ${DEFAULT-VALUE}).")
+    String measure;
+
+    @Option(names = "--node-heap", defaultValue = "2g", description = "Heap of the measured node (default: ${DEFAULT-VALUE}).")
+    String nodeHeap;
+
+    @Mixin
+    Report report;
+
+    @Override
+    public Integer call() throws Exception {
+      var settings = new NotifyLatencyBench.Settings(sensors, rate, spikes, SimulateCommand.parseDuration(warmup),
+          SimulateCommand.parseDuration(measure), SimulateCommand.parseDuration(groupWait), nodeHeap);
+      String figures = new NotifyLatencyBench(settings, Report.home(), report.workDir("tidewatch-notify-latency")).run();
+      return report.print(figures, String.format(
+          "bin/tidewatch bench notify-latency --sensors %d --rate %d --spikes %s --group-wait %s --warmup %s --measure %s --node-heap %s",
+          sensors, rate, spikes, groupWait, warmup, measure, nodeHeap));
+    }
+  }
+
   /** {@code tidewatch bench failover}: SIGKILL one node of a local cluster under live load. */
   @Command(name = "failover", mixinStandardHelpOptions = true,
       description = "Kill one node of a local cluster under load: time until every entity answers and ingest is back.")
@@ -205,6 +285,31 @@ public final class BenchCommand {
               Report.home(), report.workDir("tidewatch-failover")).run();
       return report.print(figures, String.format("bin/tidewatch bench failover --nodes %d --sensors %d --rate %d --kill %d --warmup %s",
           nodes, sensors, rate, victim, warmup));
+    }
+  }
+
+  /** {@code tidewatch bench pipeline}: the per-reading cost of a type's pipeline of two CEL expressions. */
+  @Command(name = "pipeline", mixinStandardHelpOptions = true,
+      description = "Per-reading cost of a pipeline of two CEL expressions over TW-1 readings, in process.")
+  static final class PipelineCost implements Callable<Integer> {
+
+    @Option(names = "--sensors", defaultValue = "10000", description = "Sensors (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rounds", defaultValue = "200", description = "Readings per sensor (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--passes", defaultValue = "3", description = "Measured passes over the readings (default: ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Mixin
+    Report report;
+
+    @Override
+    public Integer call() throws Exception {
+      String figures = new PipelineBench(new Tw1Workload(sensors, rounds, 1), passes).run();
+      return report.print(figures, String.format(
+          "bin/tidewatch bench pipeline --sensors %d --rounds %d --passes %d", sensors, rounds, passes));
     }
   }
 

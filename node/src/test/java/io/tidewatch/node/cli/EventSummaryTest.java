@@ -57,6 +57,18 @@ class EventSummaryTest {
   }
 
   @Test
+  void anIncidentTransitionShowsWhichIncidentWentWhereAndWhy() throws Exception {
+    JsonNode event = json("""
+        {"incidentId":"sensor-00042:138","transition":"escalated","rule":"zscore","metric":"temperature",
+         "severity":"critical","alertId":"sensor-00042:150","ts":1700000000000,"at":1700000000050,
+         "openedAt":1699999990000}
+        """);
+
+    assertEquals("incident sensor-00042:138 escalated (zscore temperature, critical)",
+        EventSummary.of("IncidentChanged", event));
+  }
+
+  @Test
   void otherEventsShowTheirJson() throws Exception {
     assertEquals("{\"count\":3}", EventSummary.of("DuplicatesIgnored", json("{\"count\":3}")));
   }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.persistence.output.OutputSink;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.IncidentTransition;
 import io.tidewatch.protocol.IncidentView;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
@@ -90,7 +91,7 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
     this.keyspace = keyspace;
     this.mapper = mapper;
     this.clock = clock;
-    this.incidents = new IncidentTables(session, keyspace, this::prepare);
+    this.incidents = new IncidentTables(session, keyspace, mapper, this::prepare);
   }
 
   /** The read side tables of this node's keyspace. */
@@ -420,6 +421,13 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
   @Override
   public CompletionStage<List<IncidentView>> openIncidents(AlertCursor after, int limit) {
     return incidents.open(after, limit);
+  }
+
+  @Override
+  public CompletionStage<List<IncidentTransition>> incidentTransitionsAfter(AlertCursor after, int limit) {
+    long oldest = clock.millis() - ALERTS_KEPT_DAYS * 86_400_000L;
+    AlertCursor from = after.time() < oldest ? new AlertCursor(oldest, "") : after;
+    return incidents.transitionsAfter(from, LocalDate.parse(day(clock.millis())), limit);
   }
 
   @Override

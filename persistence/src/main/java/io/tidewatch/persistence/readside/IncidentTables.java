@@ -5,9 +5,13 @@ import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.IncidentTransition;
 import io.tidewatch.protocol.IncidentView;
 import io.tidewatch.protocol.Severity;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,6 +27,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  *       number in the incident id);
  *   <li>{@code open_incidents}: the incidents of all entities that are open, in {@link #OPEN_BUCKETS} partitions by
  *       incident id; a resolution deletes the row.
+ *   <li>{@code recent_incident_transitions}: every transition of all entities per UTC day of the transition, for the
+ *       live stream, kept {@link CassandraReadSide#ALERTS_KEPT_DAYS} days.
  * </ul>
  * Each transition writes only the columns it knows, with a write time of its own processing time (and the
  * transition's rank within the same millisecond): a repeat of an older transition (outputs are at least once, and
@@ -36,11 +42,17 @@ final class IncidentTables {
 
   private final CassandraSession session;
   private final String keyspace;
+  private final ObjectMapper mapper;
   private final Function<String, CompletionStage<PreparedStatement>> prepare;
 
-  IncidentTables(CassandraSession session, String keyspace, Function<String, CompletionStage<PreparedStatement>> prepare) {
+  IncidentTables(
+      CassandraSession session,
+      String keyspace,
+      ObjectMapper mapper,
+      Function<String, CompletionStage<PreparedStatement>> prepare) {
     this.session = session;
     this.keyspace = keyspace;
+    this.mapper = mapper;
     this.prepare = prepare;
   }
 
@@ -53,14 +65,9 @@ final class IncidentTables {
     return Long.parseLong(incidentId.substring(incidentId.lastIndexOf(':') + 1));
   }
 
-  /** Microseconds, as Cassandra's write times: the transition's time, then its rank (escalations by severity). */
+  /** Microseconds, as Cassandra's write times: the transition's time, then its rank within the millisecond. */
   static long writeTime(IncidentChanged change) {
-    int rank = switch (change.transition()) {
-      case OPENED -> 0;
-      case ESCALATED -> 1 + change.severity().ordinal();
-      case RESOLVED -> 9;
-    };
-    return change.at() * 1000 + rank;
+    return change.at() * 1000 + IncidentTransition.rank(change.transition(), change.severity());
   }
 
   /** Writes the transitions of one entity: its partition in one unlogged batch, each open_incidents row alone. */
@@ -69,26 +76,29 @@ final class IncidentTables {
       return CompletableFuture.completedFuture(null);
     }
     CompletionStage<PreparedStatement> opened = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
-        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, alert_id, opened_at) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) USING TIMESTAMP ?");
+        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, alert_id, opened_at, opened_ts) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> escalated = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
         + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, opened_at, escalated_at) "
         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> resolved = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
-        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, opened_at, resolved_at) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, 'resolved', ?, ?) USING TIMESTAMP ?");
+        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, opened_at, resolved_at, "
+        + "resolved_ts) VALUES (?, ?, ?, ?, ?, ?, ?, 'resolved', ?, ?, ?) USING TIMESTAMP ?");
     // Never a null bound: it would write a tombstone over what another transition wrote.
     CompletionStage<PreparedStatement> open = prepare.apply("INSERT INTO " + keyspace + ".open_incidents "
-        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, alert_id, opened_at) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, alert_id, opened_at, opened_ts) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> worse = prepare.apply("INSERT INTO " + keyspace + ".open_incidents "
         + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, opened_at, escalated_at) "
         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> closed = prepare.apply(
         "DELETE FROM " + keyspace + ".open_incidents USING TIMESTAMP ? WHERE bucket = ? AND incident_id = ?");
+    CompletionStage<PreparedStatement> recent = prepare.apply("INSERT INTO " + keyspace
+        + ".recent_incident_transitions (day, at, position, transition) VALUES (?, ?, ?, ?)");
     return CompletableFuture.allOf(
             opened.toCompletableFuture(), escalated.toCompletableFuture(), resolved.toCompletableFuture(),
-            open.toCompletableFuture(), worse.toCompletableFuture(), closed.toCompletableFuture())
+            open.toCompletableFuture(), worse.toCompletableFuture(), closed.toCompletableFuture(),
+            recent.toCompletableFuture())
         .thenCompose(ready -> {
           BatchStatementBuilder entity = BatchStatement.builder(DefaultBatchType.UNLOGGED);
           List<CompletableFuture<?>> writes = new ArrayList<>();
@@ -96,12 +106,15 @@ final class IncidentTables {
             long entry = entry(c.incidentId());
             String severity = c.severity().id();
             long at = writeTime(c);
+            IncidentTransition transition = IncidentTransition.of(type, id, c);
+            writes.add(session.executeWrite(join(recent).bind(CassandraReadSide.day(c.at()), c.at(),
+                transition.streamPosition(), json(transition))).toCompletableFuture());
             switch (c.transition()) {
               case OPENED -> {
                 entity.addStatement(join(opened).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(), severity,
-                    c.alertId(), c.openedAt(), at));
+                    c.alertId(), c.openedAt(), c.ts(), at));
                 writes.add(session.executeWrite(join(open).bind(bucket(c.incidentId()), c.incidentId(), type, id,
-                    c.rule(), c.metric(), severity, c.alertId(), c.openedAt(), at)).toCompletableFuture());
+                    c.rule(), c.metric(), severity, c.alertId(), c.openedAt(), c.ts(), at)).toCompletableFuture());
               }
               case ESCALATED -> {
                 entity.addStatement(join(escalated).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(),
@@ -111,7 +124,7 @@ final class IncidentTables {
               }
               case RESOLVED -> {
                 entity.addStatement(join(resolved).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(),
-                    severity, c.openedAt(), c.at(), at));
+                    severity, c.openedAt(), c.at(), c.ts(), at));
                 writes.add(session.executeWrite(join(closed).bind(at, bucket(c.incidentId()), c.incidentId()))
                     .toCompletableFuture());
               }
@@ -119,6 +132,41 @@ final class IncidentTables {
           }
           writes.add(session.executeWriteBatch(entity.build()).toCompletableFuture());
           return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        });
+  }
+
+  private String json(IncidentTransition transition) {
+    try {
+      return mapper.writeValueAsString(transition);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("transitions are plain records and always serialize", e);
+    }
+  }
+
+  /** Transitions after {@code after} (time, {@link IncidentTransition#streamPosition}), oldest first, from its day to today. */
+  CompletionStage<List<IncidentTransition>> transitionsAfter(AlertCursor after, LocalDate today, int limit) {
+    return transitionsAfter(LocalDate.parse(CassandraReadSide.day(after.time())), today, after, limit, new ArrayList<>());
+  }
+
+  private CompletionStage<List<IncidentTransition>> transitionsAfter(
+      LocalDate day, LocalDate today, AlertCursor after, int limit, List<IncidentTransition> found) {
+    if (day.isAfter(today) || found.size() >= limit) {
+      return CompletableFuture.completedFuture(found);
+    }
+    return session
+        .selectAll(
+            "SELECT transition FROM " + keyspace + ".recent_incident_transitions WHERE day = ? "
+                + "AND (at, position) > (?, ?) ORDER BY at ASC, position ASC LIMIT ?",
+            day.toString(), after.time(), after.alertId(), limit - found.size())
+        .thenCompose(rows -> {
+          for (Row row : rows) {
+            try {
+              found.add(mapper.readValue(row.getString("transition"), IncidentTransition.class));
+            } catch (JsonProcessingException e) {
+              throw new IllegalStateException("recent_incident_transitions holds transitions written by this class", e);
+            }
+          }
+          return transitionsAfter(day.plusDays(1), today, after, limit, found);
         });
   }
 
@@ -192,8 +240,12 @@ final class IncidentTables {
         row.getString("alert_id"),
         row.isNull("opened_at") ? 0 : row.getLong("opened_at"),
         row.isNull("escalated_at") ? null : row.getLong("escalated_at"),
-        row.getColumnDefinitions().contains("resolved_at") && !row.isNull("resolved_at")
-            ? row.getLong("resolved_at")
-            : null);
+        optionalLong(row, "resolved_at"),
+        optionalLong(row, "opened_ts"),
+        optionalLong(row, "resolved_ts"));
+  }
+
+  private static Long optionalLong(Row row, String column) {
+    return row.getColumnDefinitions().contains(column) && !row.isNull(column) ? row.getLong(column) : null;
   }
 }

@@ -1,6 +1,7 @@
 package io.tidewatch.persistence.readside;
 
 import io.tidewatch.protocol.AlertView;
+import io.tidewatch.protocol.IncidentTransition;
 import io.tidewatch.protocol.IncidentView;
 import io.tidewatch.protocol.WindowView;
 import java.util.List;
@@ -43,6 +44,12 @@ public interface ReadSide {
    * of the previous page's last.
    */
   CompletionStage<List<IncidentView>> openIncidents(AlertCursor after, int limit);
+
+  /**
+   * Incident transitions of all entities after {@code after} (time of the transition, transition id), oldest first:
+   * what a live feed has not sent yet.
+   */
+  CompletionStage<List<IncidentTransition>> incidentTransitionsAfter(AlertCursor after, int limit);
 
   /** Alerts after {@code after}, oldest first: what a live feed has not sent yet. */
   CompletionStage<List<AlertView>> alertsAfter(AlertCursor after, int limit);

@@ -1,6 +1,7 @@
 package io.tidewatch.persistence.state;
 
 import io.tidewatch.persistence.anomaly.MetricHistory;
+import io.tidewatch.persistence.anomaly.RcfForests;
 import io.tidewatch.persistence.window.OpenWindow;
 import io.tidewatch.persistence.window.SessionWindows;
 import io.tidewatch.persistence.window.SpecWindows;
@@ -37,6 +38,10 @@ import java.util.Map;
  * @param openIncidents incidents not resolved; absent before version 6 (no incidents then)
  * @param recentIncidents incident transitions, newest first, and the reading behind each (packed) in
  *     {@code recentIncidentCauses}; absent before version 6
+ * @param idleAlerts alerts and {@code idleIncidents} incident transitions raised by silence, not yet marked
+ *     published; absent before version 6
+ * @param forests the state of each rcf rule's forest, by {@code AnomalyRule.Rcf#forestKey} ({@link RcfForests});
+ *     empty for types without one; absent before version 6
  */
 public record EntitySnapshot(
     int version,
@@ -63,14 +68,17 @@ public record EntitySnapshot(
     long extraEntries,
     List<OpenIncident.Snapshot> openIncidents,
     List<IncidentChanged> recentIncidents,
-    List<Long> recentIncidentCauses)
+    List<Long> recentIncidentCauses,
+    List<AnomalyDetected> idleAlerts,
+    List<IncidentChanged> idleIncidents,
+    Map<String, byte[]> forests)
     implements CborSerializable {
 
   /**
    * Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags;
    * version 3 the registration, listed in the read side with the entity's first outputs; version 4 the latest late
-   * readings; version 5 the entries beyond one per journal row; version 6 the open incidents and the latest
-   * incident transitions.
+   * readings; version 5 the entries beyond one per journal row; version 6 the open incidents, the latest incident
+   * transitions, what silence raised that is not published yet, and the rcf rules' forests.
    */
   public static final int CURRENT_VERSION = 6;
 
@@ -115,7 +123,10 @@ public record EntitySnapshot(
         s.extraEntries,
         s.incidents == null ? List.of() : s.incidents.stream().map(OpenIncident::snapshot).toList(),
         s.recentIncidents == null ? List.of() : s.recentIncidents.stream().map(Caused::output).toList(),
-        s.recentIncidents == null ? List.of() : s.recentIncidents.stream().map(Caused::packed).toList());
+        s.recentIncidents == null ? List.of() : s.recentIncidents.stream().map(Caused::packed).toList(),
+        List.copyOf(s.idleAlerts),
+        List.copyOf(s.idleIncidents),
+        s.forests == null ? Map.of() : s.forests.snapshot());
   }
 
   public EntityState restore(EntityTypeConfig config, String entityId) {
@@ -168,6 +179,15 @@ public record EntitySnapshot(
     if (openIncidents != null && !openIncidents.isEmpty()) {
       s.incidents = new ArrayList<>(openIncidents.size());
       openIncidents.forEach(open -> s.incidents.add(OpenIncident.restore(open)));
+    }
+    if (idleAlerts != null && !idleAlerts.isEmpty()) {
+      s.idleAlerts = new ArrayList<>(idleAlerts);
+    }
+    if (idleIncidents != null && !idleIncidents.isEmpty()) {
+      s.idleIncidents = new ArrayList<>(idleIncidents);
+    }
+    if (forests != null && !forests.isEmpty() && config.anomalies().learns()) {
+      s.forests = RcfForests.restore(config.anomalies().rules(), entityId, forests);
     }
     if (recentIncidents != null && !recentIncidents.isEmpty()) {
       s.recentIncidents = new ArrayDeque<>(recentIncidents.size());

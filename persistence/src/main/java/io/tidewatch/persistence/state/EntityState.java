@@ -1,7 +1,10 @@
 package io.tidewatch.persistence.state;
 
 import io.tidewatch.persistence.anomaly.AnomalyHit;
+import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.persistence.anomaly.MetricHistory;
+import io.tidewatch.persistence.anomaly.RcfForests;
 import io.tidewatch.persistence.window.OpenWindow;
 import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.persistence.window.WindowSpec;
@@ -13,6 +16,7 @@ import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
 import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
+import io.tidewatch.protocol.EntityProtocol.IncidentState;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
@@ -66,6 +70,11 @@ public final class EntityState {
   final Deque<Caused<AnomalyDetected>> recentAlerts;
   /** The latest late readings, newest first, at most {@link #RECENT_LATE}; null until the first (most have none). */
   Deque<SourcedReading> recentLate;
+  /**
+   * The forests of the type's rcf rules, which each reading changes ({@link #applyReading}); null for types without
+   * one, and until the first reading (the initial state holds none).
+   */
+  RcfForests forests;
   /** Incidents not resolved, in the order they opened; null until the first. */
   List<OpenIncident> incidents;
   /**
@@ -80,6 +89,9 @@ public final class EntityState {
   Caused<EntityRegistered> registration;
   /** Windows the idle timer closed that are not yet marked published ({@link IdleOutputsPublished}), oldest first. */
   List<WindowClosed> idleUnpublished = List.of();
+  /** Likewise the alerts and incident transitions silence raised ({@link IncidentPolicy#SILENT}). */
+  List<AnomalyDetected> idleAlerts = List.of();
+  List<IncidentChanged> idleIncidents = List.of();
   /**
    * Entries journaled beyond one per row: each {@link CommandJournaled} of n entries adds n − 1. An entry's number
    * (what alert ids name) is its row's sequence number plus this as of before the row.
@@ -147,7 +159,11 @@ public final class EntityState {
       close(closed);
     } else if (event instanceof AnomalyDetected alert) {
       anomalies++;
-      recentAlerts.addFirst(new Caused<>(alert, lastPartition, lastOffset));
+      boolean silence = IncidentPolicy.SILENT.equals(alert.rule()); // caused by no reading: the entity publishes it
+      recentAlerts.addFirst(silence ? new Caused<>(alert, Caused.NO_READING, -1) : new Caused<>(alert, lastPartition, lastOffset));
+      if (silence) {
+        idleAlerts = appended(idleAlerts, alert);
+      }
       if (recentAlerts.size() > config.recentAlerts()) {
         recentAlerts.removeLast();
       }
@@ -160,9 +176,9 @@ public final class EntityState {
       lastPartition = Caused.NO_READING; // the windows it closes are nobody's reply: the entity publishes them
       lastOffset = -1;
     } else if (event instanceof IdleOutputsPublished published) {
-      idleUnpublished = published.count() >= idleUnpublished.size()
-          ? List.of()
-          : new ArrayList<>(idleUnpublished.subList(published.count(), idleUnpublished.size()));
+      idleUnpublished = dropFirst(idleUnpublished, published.count());
+      idleAlerts = dropFirst(idleAlerts, published.alerts());
+      idleIncidents = dropFirst(idleIncidents, published.incidents());
     } else if (event instanceof EntityRegistered registered) {
       registration = new Caused<>(registered, Caused.NO_READING, -1); // caused by the reading that follows it
     }
@@ -192,10 +208,35 @@ public final class EntityState {
     if (recentIncidents == null) {
       recentIncidents = new ArrayDeque<>(4);
     }
-    recentIncidents.addFirst(new Caused<>(change, lastPartition, lastOffset));
+    boolean silence = IncidentPolicy.SILENT.equals(change.rule()) && change.transition() == IncidentState.OPENED;
+    recentIncidents.addFirst(
+        silence ? new Caused<>(change, Caused.NO_READING, -1) : new Caused<>(change, lastPartition, lastOffset));
+    if (silence) {
+      idleIncidents = appended(idleIncidents, change);
+    }
     if (recentIncidents.size() > config.recentAlerts()) {
       recentIncidents.removeLast();
     }
+  }
+
+  private static <T> List<T> appended(List<T> list, T item) {
+    List<T> longer = list.isEmpty() ? new ArrayList<>(2) : list;
+    longer.add(item);
+    return longer;
+  }
+
+  private static <T> List<T> dropFirst(List<T> list, int count) {
+    return count >= list.size() ? List.of() : new ArrayList<>(list.subList(count, list.size()));
+  }
+
+  /** The open incident of silence ({@link IncidentPolicy#SILENT}), or null. */
+  OpenIncident openSilence() {
+    return openIncident(IncidentPolicy.SILENT, IncidentPolicy.ALL_METRICS);
+  }
+
+  /** True if the entity's silence raised an incident that no reading has resolved yet. */
+  public boolean silenceRaised() {
+    return openSilence() != null;
   }
 
   private OpenIncident openIncident(String incidentId) {
@@ -243,7 +284,11 @@ public final class EntityState {
       if (value == null) {
         continue;
       }
-      double ratio = config.anomalies().ratio(open.rule, open.metric, value, histories.get(open.metric));
+      double ratio = forests != null && AnomalyRule.Rcf.NAME.equals(open.rule)
+          ? forests.ratio(open.metric) // the score this reading took before it joined the forests
+          : AnomalyRule.Onnx.NAME.equals(open.rule)
+              ? config.anomalies().scoreRatio(open.metric, reading.metrics()) // scored again: only while open
+              : config.anomalies().ratio(open.rule, open.metric, value, histories.get(open.metric));
       if (Double.isNaN(ratio)) {
         continue; // nothing to judge by yet
       }
@@ -326,6 +371,14 @@ public final class EntityState {
     return idleUnpublished;
   }
 
+  /**
+   * What the entity journaled without an ask to carry it and has not published yet, oldest first: the windows its
+   * idle timer closed, the alert and incident its silence raised. The entity publishes them itself.
+   */
+  public Outputs idleOutputs() {
+    return new Outputs(idleUnpublished, idleAlerts, idleIncidents, null);
+  }
+
   /** True if a reading with these Kafka coordinates was already recorded (a redelivery). */
   public boolean isDuplicate(String topic, SourcedReading reading) {
     return reading.offset() <= offsets.get(topic, reading.partition());
@@ -367,7 +420,8 @@ public final class EntityState {
     if (config.anomalies().rules().isEmpty()) {
       return List.of();
     }
-    List<AnomalyHit> hits = List.of();
+    // onnx: the type's models score the whole reading, inline (microseconds for a small model: docs/BENCHMARKS.md)
+    List<AnomalyHit> hits = config.anomalies().scores() ? config.anomalies().score(reading.metrics()) : List.of();
     for (Map.Entry<String, Double> metric : reading.metrics().entrySet()) {
       List<AnomalyHit> found =
           config.anomalies().check(metric.getKey(), metric.getValue(), histories.get(metric.getKey()));
@@ -390,6 +444,9 @@ public final class EntityState {
     lastPartition = reading.partition();
     lastOffset = reading.offset();
     readings++;
+    if (forests != null || config.anomalies().learns()) {
+      learn(reading);
+    }
     if (incidents != null && !incidents.isEmpty()) {
       trackRecovery(reading); // before the values join the histories the rules judge them against
     }
@@ -402,7 +459,7 @@ public final class EntityState {
         summary.count++;
       }
       MetricHistory history = histories.get(metric);
-      if (history == null && config.anomalies().rules().stream().anyMatch(r -> r.appliesTo(metric))) {
+      if (history == null && config.anomalies().remembers(metric)) {
         history = new MetricHistory(config.anomalies().historyFor(metric));
         histories.put(metric.intern(), history);
       }
@@ -420,6 +477,22 @@ public final class EntityState {
       keepLate(reading);
     }
     maxEventTime = Math.max(maxEventTime, reading.ts());
+  }
+
+  /**
+   * The forests score the reading, then learn it: the one time each reading changes them, live and on replay, in
+   * arrival order as the other rules see readings ({@link #learnedHits} and recovery read that score).
+   */
+  private void learn(SourcedReading reading) {
+    if (forests == null) {
+      forests = RcfForests.create(config.anomalies().rules(), entityId);
+    }
+    forests.learn(reading.metrics());
+  }
+
+  /** The rcf hits of the reading just applied, from the scores it took before the forests learned it. */
+  public List<AnomalyHit> learnedHits(SourcedReading reading) {
+    return forests == null ? List.of() : forests.hits(reading.metrics());
   }
 
   void keepLate(SourcedReading reading) {
@@ -443,10 +516,7 @@ public final class EntityState {
       kept.removeLast();
     }
     if (lastPartition == Caused.NO_READING) {
-      if (idleUnpublished.isEmpty()) {
-        idleUnpublished = new ArrayList<>(2);
-      }
-      idleUnpublished.add(closed);
+      idleUnpublished = appended(idleUnpublished, closed);
     }
   }
 

@@ -1,18 +1,22 @@
 package io.tidewatch.persistence.state;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
 import io.tidewatch.persistence.anomaly.AnomalyRules;
 import io.tidewatch.persistence.anomaly.IncidentPolicy;
+import io.tidewatch.persistence.anomaly.OnnxModel;
+import io.tidewatch.persistence.pipeline.Pipeline;
 import io.tidewatch.persistence.window.Durations;
 import io.tidewatch.persistence.window.WindowSpec;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * How entities of one type keep their windows and look for anomalies ({@code tidewatch.entity-types.<type>}):
  * the window specs, the allowed lateness that holds the watermark back, the processing time of silence after
  * which due windows close anyway, the anomaly rules, and how many closed windows (per spec) and alerts the state
- * keeps (the journal keeps them all).
+ * keeps (the journal keeps them all), and the pipeline that cleans its readings before they reach an entity.
  */
 public record EntityTypeConfig(
     String type,
@@ -21,7 +25,8 @@ public record EntityTypeConfig(
     long idleCloseMs,
     AnomalyRules anomalies,
     int recentWindowsPerSpec,
-    int recentAlerts) {
+    int recentAlerts,
+    Pipeline pipeline) {
 
   public EntityTypeConfig {
     windows = List.copyOf(windows);
@@ -37,6 +42,18 @@ public record EntityTypeConfig(
     }
   }
 
+  /** A type without a pipeline. */
+  public EntityTypeConfig(
+      String type,
+      List<WindowSpec> windows,
+      long allowedLatenessMs,
+      long idleCloseMs,
+      AnomalyRules anomalies,
+      int recentWindowsPerSpec,
+      int recentAlerts) {
+    this(type, windows, allowedLatenessMs, idleCloseMs, anomalies, recentWindowsPerSpec, recentAlerts, Pipeline.NONE);
+  }
+
   /** A type with the given windows and lateness, idle close after the longest window span, and no anomaly rules. */
   public static EntityTypeConfig of(String type, List<WindowSpec> windows, long allowedLatenessMs) {
     return new EntityTypeConfig(
@@ -50,7 +67,7 @@ public record EntityTypeConfig(
   public EntityTypeConfig withAnomalies(List<AnomalyRule> rules, IncidentPolicy incidents) {
     return new EntityTypeConfig(
         type, windows, allowedLatenessMs, idleCloseMs, new AnomalyRules(rules, incidents), recentWindowsPerSpec,
-        recentAlerts);
+        recentAlerts, pipeline);
   }
 
   /** Reads one {@code tidewatch.entity-types.<type>} block. */
@@ -61,8 +78,9 @@ public record EntityTypeConfig(
         block.getString("idle-close").equals("auto")
             ? defaultIdleClose(windows, lateness)
             : block.getDuration("idle-close").toMillis();
-    List<AnomalyRule> rules =
-        block.getConfigList("anomalies").stream().map(r -> AnomalyRule.fromConfig(type, r)).toList();
+    Pipeline pipeline = Pipeline.fromConfig(type, block);
+    // Rules are written in the units readings arrive in; entities see them after the pipeline's conversions.
+    List<AnomalyRule> rules = pipeline.convertThresholds(anomaliesFrom(type, block));
     IncidentPolicy incidents = IncidentPolicy.fromConfig(block);
     return new EntityTypeConfig(
         type,
@@ -71,7 +89,23 @@ public record EntityTypeConfig(
         idleClose,
         new AnomalyRules(rules, incidents),
         block.getInt("recent-windows-per-spec"),
-        block.getInt("recent-alerts"));
+        block.getInt("recent-alerts"),
+        pipeline);
+  }
+
+  /** The {@code anomalies} of a type block; a model file an onnx rule cannot use stops the node naming its key. */
+  private static List<AnomalyRule> anomaliesFrom(String type, Config block) {
+    List<? extends Config> configured = block.getConfigList("anomalies");
+    List<AnomalyRule> rules = new ArrayList<>(configured.size());
+    for (int i = 0; i < configured.size(); i++) {
+      try {
+        rules.add(AnomalyRule.fromConfig(type, configured.get(i)));
+      } catch (OnnxModel.Invalid e) {
+        throw new ConfigException.BadValue(configured.get(i).origin(),
+            "tidewatch.entity-types." + type + ".anomalies[" + i + "].model", e.getMessage());
+      }
+    }
+    return rules;
   }
 
   /** DESIGN §3: size + allowed lateness, taking the longest window (or session gap) of the type. */

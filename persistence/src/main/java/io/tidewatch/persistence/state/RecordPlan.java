@@ -1,6 +1,7 @@
 package io.tidewatch.persistence.state;
 
 import io.tidewatch.persistence.anomaly.AnomalyHit;
+import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.CommandJournaled;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
@@ -13,6 +14,7 @@ import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
+import io.tidewatch.protocol.Severity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -97,13 +99,19 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
       }
       plan.chunk.add(reading);
       plan.state.applyReading(topic, reading);
+      for (AnomalyHit hit : plan.state.learnedHits(reading)) { // scored by applyReading, before the forests learned it
+        plan.alerts.add(new PendingAlert(hit, reading.ts()));
+      }
       plan.state.collectDue(plan.state.watermark(), due);
       if (!due.isEmpty()) {
         plan.flushChunk(nowMs);
         due.forEach(plan::add);
         due.clear();
       }
-      plan.state.collectResolved(reading.ts(), resolved);
+      if (plan.state.incidents != null && !plan.state.incidents.isEmpty()) {
+        plan.resolveSilence(reading.ts(), nowMs);
+        plan.state.collectResolved(reading.ts(), resolved);
+      }
       if (!resolved.isEmpty()) { // right after the reading, so that a replay resolves it at the same point
         plan.flushChunk(nowMs);
         for (OpenIncident open : resolved) {
@@ -135,6 +143,27 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
     return of(plan.events, 0, 0, plan.state);
   }
 
+  /**
+   * The entity heard nothing for {@code silentMs} of processing time, at least its type's {@code silent-after}: a hit
+   * of the {@value IncidentPolicy#SILENT} rule on all its metrics and the incident it opens. Plans nothing if its
+   * silence is already raised or it never recorded a reading.
+   *
+   * @param lastSeqNr the entity's last sequence number, for the entry numbers the ids name
+   */
+  public static RecordPlan silence(EntityState state, long silentMs, long lastSeqNr, long nowMs) {
+    IncidentPolicy policy = state.config.anomalies().incidents();
+    if (state.silenceRaised() || state.maxEventTime() == Long.MIN_VALUE || !policy.watchesSilence()) {
+      return of(List.of(), 0, 0, state);
+    }
+    Builder plan = new Builder(state.writable(), null, state.entriesAt(lastSeqNr));
+    String alertId = state.entityId + ":" + plan.nextEntry();
+    plan.add(new AnomalyDetected(alertId, IncidentPolicy.SILENT, IncidentPolicy.ALL_METRICS, silentMs / 1000.0, null,
+        policy.silentAfterMs() / 1000.0, state.maxEventTime(), nowMs, Severity.WARNING));
+    plan.add(new IncidentChanged(state.entityId + ":" + plan.nextEntry(), IncidentState.OPENED, IncidentPolicy.SILENT,
+        IncidentPolicy.ALL_METRICS, Severity.WARNING, alertId, state.maxEventTime(), nowMs, nowMs));
+    return of(plan.events, 0, 0, plan.state);
+  }
+
   /** True if {@link #idle} would close windows. Changes nothing. */
   public static boolean closesAfterSilence(EntityState state, long silentMs) {
     return !dueAfterSilence(state, silentMs).isEmpty();
@@ -158,7 +187,9 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
         hit.threshold(),
         ts,
         nowMs,
-        hit.severity());
+        hit.severity(),
+        hit.attribution(),
+        hit.model());
   }
 
   /** An alert raised by a reading of the current chunk; its event follows the chunk. */
@@ -205,6 +236,16 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
         }
       }
       alerts.clear();
+    }
+
+    /** Data came back: the incident silence opened resolves right after the reading that ends it. */
+    void resolveSilence(long ts, long nowMs) {
+      OpenIncident silence = state.openSilence();
+      if (silence != null) {
+        flushChunk(nowMs);
+        add(new IncidentChanged(silence.id, IncidentState.RESOLVED, silence.rule, silence.metric, silence.severity,
+            null, ts, nowMs, silence.openedAt));
+      }
     }
 
     /** An event that is not readings changes the state exactly as its replay will. */

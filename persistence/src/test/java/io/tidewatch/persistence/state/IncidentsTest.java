@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidewatch.persistence.anomaly.AnomalyRule;
 import io.tidewatch.persistence.anomaly.IncidentPolicy;
+import io.tidewatch.protocol.EntityProtocol;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
@@ -135,6 +136,50 @@ class IncidentsTest {
     List<SourcedReading> again = List.of(reading(hit, T0 + 1_000, 27.0));
 
     assertEquals(incidents(plan.events()), state.outputsOf(DEFAULT_TOPIC, again).incidents());
+  }
+
+  @Test
+  void silenceRaisesAHitAndAnIncidentOnAllMetricsThatTheNextReadingResolves() throws Exception {
+    EntityState watched = new EntityState(
+        MINUTE_WINDOWS.withAnomalies(List.of(), new IncidentPolicy(0.8, 10_000, 120_000)), "sensor-00002");
+    List<Event> rows = new ArrayList<>();
+    RecordPlan first = RecordPlan.record(watched, DEFAULT_TOPIC, List.of(reading(0, T0, 20.0)), 0, T0);
+    rows.add(first.journaled());
+    RecordPlan silence = RecordPlan.silence(watched, 125_000, rows.size(), T0 + 125_000);
+    rows.add(silence.journaled());
+
+    AnomalyDetected hit = assertInstanceOf(AnomalyDetected.class, silence.events().get(0));
+    assertEquals("silent", hit.rule());
+    assertEquals("*", hit.metric());
+    assertEquals(125.0, hit.value(), "silent for, in seconds");
+    assertEquals(120.0, hit.threshold());
+    assertEquals(T0, hit.ts(), "the event time of the last reading");
+    assertEquals("sensor-00002:3", hit.alertId(), "registered, readings, then the hit");
+    IncidentChanged opened = assertInstanceOf(IncidentChanged.class, silence.events().get(1));
+    assertEquals(IncidentState.OPENED, opened.transition());
+    assertEquals(hit.alertId(), opened.alertId());
+    assertEquals(new Outputs(List.of(), List.of(hit), List.of(opened), null), watched.idleOutputs(), "the entity publishes them");
+    Outputs redelivered = watched.outputsOf(DEFAULT_TOPIC, List.of(reading(0, T0, 20.0)));
+    assertEquals(List.of(), redelivered.alerts(), "no reading caused it: a redelivery does not send it");
+    assertEquals(List.of(), redelivered.incidents());
+    assertEquals(List.of(), RecordPlan.silence(watched, 300_000, rows.size(), T0 + 300_000).events(), "raised once");
+
+    RecordPlan back = RecordPlan.record(watched, DEFAULT_TOPIC,
+        List.of(reading(1, T0 + 200_000, 20.0), reading(2, T0 + 201_000, 20.0)), rows.size(), T0 + 300_000);
+    rows.add(back.journaled());
+    IncidentChanged resolved = incidents(back.events()).get(0);
+    assertEquals(IncidentState.RESOLVED, resolved.transition());
+    assertEquals(opened.incidentId(), resolved.incidentId());
+    assertEquals(T0 + 200_000, resolved.ts(), "by the first reading back");
+    assertEquals(1, ((ReadingsRecorded) back.events().get(0)).readings().size(), "right after it (and the window it closed)");
+
+    EntityState replayed = new EntityState(watched.config, "sensor-00002");
+    rows.forEach(replayed::apply);
+    ObjectMapper json = new ObjectMapper();
+    assertEquals(json.writeValueAsString(EntitySnapshot.of(watched)), json.writeValueAsString(EntitySnapshot.of(replayed)));
+    watched.apply(new EntityProtocol.IdleOutputsPublished(0, 1, 1));
+    assertEquals(Outputs.NONE.windows(), watched.idleOutputs().windows());
+    assertTrue(watched.idleOutputs().isEmpty(), "marked published");
   }
 
   @Test
