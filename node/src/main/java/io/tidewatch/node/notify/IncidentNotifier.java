@@ -172,13 +172,19 @@ public final class IncidentNotifier {
     CompletableFuture<WebhookDelivery.Outcome> outcome = new CompletableFuture<>();
     inOrder.compute(receiver.name(), (name, previous) -> {
       CompletableFuture<?> after = previous == null ? CompletableFuture.completedFuture(null) : previous;
-      after.whenComplete((x, e) -> delivery.deliver(receiver, n).whenComplete((o, failure) -> {
-        if (failure != null) {
-          outcome.completeExceptionally(failure);
-        } else {
-          outcome.complete(o);
+      after.whenComplete((x, e) -> {
+        try {
+          delivery.deliver(receiver, n).whenComplete((o, failure) -> {
+            if (failure != null) {
+              outcome.completeExceptionally(failure);
+            } else {
+              outcome.complete(o);
+            }
+          });
+        } catch (RuntimeException thrown) { // else the batch would wait for ever and the stream never restart
+          outcome.completeExceptionally(thrown);
         }
-      }));
+      });
       return outcome;
     });
     return outcome;

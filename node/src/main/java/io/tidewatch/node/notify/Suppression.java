@@ -81,16 +81,27 @@ final class Suppression {
             .toCompletableFuture());
       }
     }
+    // A critical opened or escalated in this very batch may not be in the read side yet: the ingest writes its row
+    // and its record at the same time, and the record can be consumed first.
+    Map<String, String> batchCriticals = new LinkedHashMap<>();
+    for (IncidentTransition t : transitions) {
+      if (t.severity() == Severity.CRITICAL && !"resolved".equals(t.transition())) {
+        batchCriticals.putIfAbsent(t.entityType() + "/" + t.entityId() + "/" + t.metric(), t.incidentId());
+      }
+    }
     return CompletableFuture.allOf(openByEntity.values().toArray(CompletableFuture[]::new)).thenApply(x -> {
       List<IncidentTransition> out = new ArrayList<>();
       for (IncidentTransition t : transitions) {
-        Optional<IncidentView> critical = !inhibitable(t) ? Optional.empty()
+        String inBatch = batchCriticals.get(t.entityType() + "/" + t.entityId() + "/" + t.metric());
+        Optional<String> critical = !inhibitable(t) ? Optional.empty()
+            : inBatch != null && !inBatch.equals(t.incidentId()) ? Optional.of(inBatch)
             : openByEntity.get(t.entityType() + "/" + t.entityId()).join().stream()
                 .filter(i -> i.severity() == Severity.CRITICAL && Objects.equals(i.metric(), t.metric())
                     && !i.incidentId().equals(t.incidentId()))
+                .map(IncidentView::incidentId)
                 .findFirst();
         if (critical.isPresent()) {
-          log.debug("Transition {} inhibited by open critical incident {}", t.transitionId(), critical.get().incidentId());
+          log.debug("Transition {} inhibited by open critical incident {}", t.transitionId(), critical.get());
           count(t, metrics::inhibited);
         } else {
           out.add(t);

@@ -99,6 +99,19 @@ class SuppressionTest {
   }
 
   @Test
+  void aCriticalOpenedInTheSameBatchInhibitsAWarningOfItsEntityAndMetricBeforeTheReadSideListsIt() {
+    IncidentTransition critical = t("s-1", "s-1:1", "opened", "range", "rpm", Severity.CRITICAL);
+    IncidentTransition warning = t("s-1", "s-1:3", "opened", "delta", "rpm", Severity.WARNING);
+    IncidentTransition otherMetric = t("s-1", "s-1:5", "opened", "delta", "temp", Severity.WARNING);
+
+    List<IncidentTransition> sent = suppression(List.of(), true)
+        .toSend(List.of(critical, warning, otherMetric)).toCompletableFuture().join();
+
+    assertEquals(List.of(critical, otherMetric), sent, "the read side lists no incident yet");
+    assertEquals(1.0, count("inhibited", "all"));
+  }
+
+  @Test
   void sendsWarningsUnderCriticalWhenInhibitionIsOff() {
     open.add(openCritical("s-1", "s-1:1", "rpm"));
     IncidentTransition warning = t("s-1", "s-1:2", "opened", "delta", "rpm", Severity.WARNING);

@@ -30,9 +30,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  *   <li>{@code recent_incident_transitions}: every transition of all entities per UTC day of the transition, for the
  *       live stream, kept {@link CassandraReadSide#ALERTS_KEPT_DAYS} days.
  * </ul>
- * Each transition writes only the columns it knows, with a write time of its own processing time (and the
- * transition's rank within the same millisecond): a repeat of an older transition (outputs are at least once, and
- * a redelivery publishes them again) loses to the newer one, so an incident never reopens or de-escalates in the
+ * Each transition writes only the columns it knows, with a write time of the incident's opening time plus the
+ * transition's rank ({@link #writeTime}): a repeat of an older transition (outputs are at least once, and a
+ * redelivery publishes them again) loses to the newer one, so an incident never reopens or de-escalates in the
  * tables.
  */
 final class IncidentTables {
@@ -65,9 +65,13 @@ final class IncidentTables {
     return Long.parseLong(incidentId.substring(incidentId.lastIndexOf(':') + 1));
   }
 
-  /** Microseconds, as Cassandra's write times: the transition's time, then its rank within the millisecond. */
+  /**
+   * Microseconds, as Cassandra's write times: the incident's opening time, then the transition's rank (opened,
+   * escalations by severity, resolved). Every transition of an incident carries its opening time, so its write times
+   * grow with its lifecycle whichever node made each transition and whatever that node's clock says.
+   */
   static long writeTime(IncidentChanged change) {
-    return change.at() * 1000 + IncidentTransition.rank(change.transition(), change.severity());
+    return change.openedAt() * 1000 + IncidentTransition.rank(change.transition(), change.severity());
   }
 
   /** Writes the transitions of one entity: its partition in one unlogged batch, each open_incidents row alone. */
