@@ -8,6 +8,7 @@ import io.tidewatch.http.notify.FailedNotifications;
 import io.tidewatch.persistence.query.EntityJournal;
 import io.tidewatch.persistence.readside.ReadSide;
 import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.sharding.TypeConfigSync;
 import io.tidewatch.protocol.ReadingParser;
 import java.time.Clock;
 import java.util.Optional;
@@ -25,7 +26,8 @@ public final class ApiRoutes extends AllDirectives {
 
   /** What the routes stand on besides the actor system: the node wires the real ones. */
   public record Backends(EntityTypes types, ApiTokens tokens, ReadSide readSide, ReadingsPublisher publisher,
-      ReadingParser parser, Supplier<String> metricsScrape, FailedNotifications failedNotifications) {}
+      ReadingParser parser, Supplier<String> metricsScrape, FailedNotifications failedNotifications,
+      TypeConfigSync typeConfigs) {}
 
   private final ProblemResponses problems;
   private final HttpMetrics metrics;
@@ -41,7 +43,7 @@ public final class ApiRoutes extends AllDirectives {
     EntityJournal journal = EntityJournal.create(system);
     Clock clock = Clock.systemUTC();
     Route entities = new EntityRoutes(lookup, access, backends.readSide(), settings.askTimeout(), mapper).routes();
-    Route audit = new AuditRoutes(system, lookup, access, journal, mapper).routes();
+    Route audit = new AuditRoutes(system, lookup, backends.typeConfigs().live(), access, journal, mapper).routes();
     Route readSide = new ReadSideRoutes(lookup, access, backends.readSide(), mapper, clock).routes();
     Route readings =
         new ReadingsRoutes(access, backends.parser(), backends.publisher(), mapper, settings.maxBodyBytes()).routes();
@@ -52,9 +54,12 @@ public final class ApiRoutes extends AllDirectives {
     Route notifications = new NotificationRoutes(access, backends.failedNotifications(), mapper).routes();
     Route silences = new SilenceRoutes(system, access, mapper, settings.askTimeout(), clock).routes();
     Route pipelines =
-        new PipelineRoutes(access, backends.types(), backends.parser(), mapper, settings.maxBodyBytes()).routes();
+        new PipelineRoutes(access, backends.typeConfigs().live(), backends.parser(), mapper, settings.maxBodyBytes())
+            .routes();
+    Route typeConfigs =
+        new TypeRoutes(access, backends.types(), backends.typeConfigs(), mapper, settings.maxBodyBytes()).routes();
     this.api = pathPrefix("api", () -> pathPrefix("v1", () ->
-        concat(entities, audit, readSide, readings, live, cluster, notifications, silences, pipelines, token,
+        concat(entities, audit, readSide, readings, live, cluster, notifications, silences, pipelines, typeConfigs, token,
             openApi)));
   }
 

@@ -9,6 +9,7 @@ import io.tidewatch.http.auth.Access;
 import io.tidewatch.http.auth.Role;
 import io.tidewatch.persistence.query.EntityJournal;
 import io.tidewatch.persistence.state.EntityState;
+import io.tidewatch.persistence.state.LiveTypes;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.protocol.EntityStateView;
 import io.tidewatch.protocol.EntityProtocol.Event;
@@ -43,13 +44,17 @@ final class AuditRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final EntityLookup lookup;
+  private final LiveTypes live;
   private final Access access;
   private final EntityJournal journal;
   private final ObjectMapper mapper;
 
-  AuditRoutes(ActorSystem<?> system, EntityLookup lookup, Access access, EntityJournal journal, ObjectMapper mapper) {
+  /** @param live the versions of each type's configuration: a replay judges readings by the rules of their time */
+  AuditRoutes(ActorSystem<?> system, EntityLookup lookup, LiveTypes live, Access access, EntityJournal journal,
+      ObjectMapper mapper) {
     this.system = system;
     this.lookup = lookup;
+    this.live = live;
     this.access = access;
     this.journal = journal;
     this.mapper = mapper;
@@ -87,7 +92,7 @@ final class AuditRoutes extends AllDirectives {
   }
 
   private Route stateAsOf(String type, String id, QueryParams params) {
-    EntityTypeConfig config = lookup.config(type);
+    lookup.config(type);
     EntityLookup.requireId(id);
     Long asOfSeq = params.sequenceNr("asOfSeq");
     Long asOf = params.time("asOf");
@@ -98,7 +103,7 @@ final class AuditRoutes extends AllDirectives {
     Source<EventEnvelope, NotUsed> events =
         inTimeRange(journal.events(type, id, 1, asOfSeq != null ? asOfSeq : Long.MAX_VALUE), null, asOf == null || asOf == Long.MAX_VALUE ? null : asOf + 1);
     CompletionStage<EntityStateView> folded = lookup.known(type, id).thenCompose(known -> events
-        .runWith(Sink.fold(new Replay(new EntityState(config, id), 0), (replay, e) -> replay.next(e)), system)
+        .runWith(Sink.fold(new Replay(new EntityState(live.of(type), id), 0), (replay, e) -> replay.next(e)), system)
         .thenApply(replay -> replay.state.toView(replay.seqNr)));
     return onSuccess(folded, view -> completeOK(view, Jackson.marshaller(mapper)));
   }

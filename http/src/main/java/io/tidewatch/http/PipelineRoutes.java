@@ -12,8 +12,7 @@ import io.tidewatch.http.auth.Role;
 import io.tidewatch.persistence.pipeline.InvalidPipeline;
 import io.tidewatch.persistence.pipeline.Pipeline;
 import io.tidewatch.persistence.pipeline.PipelineResult;
-import io.tidewatch.persistence.state.EntityTypeConfig;
-import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.persistence.state.LiveTypes;
 import io.tidewatch.protocol.ParseResult;
 import io.tidewatch.protocol.Reading;
 import io.tidewatch.protocol.ReadingFormat;
@@ -28,7 +27,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * For operators: {@code POST /types/{type}/pipeline/dry-run} runs sample readings through a proposed pipeline (or
- * the type's configured one) and answers what each would become — kept (and how), filtered or dead-lettered — so a
+ * the type's current one) and answers what each would become — kept (and how), filtered or dead-lettered — so a
  * pipeline can be tried before it goes into the configuration. It compiles and runs exactly as the ingest does, and
  * touches no entity and no topic.
  */
@@ -39,12 +38,12 @@ final class PipelineRoutes extends AllDirectives {
   record DryRun(List<Item> items) {}
 
   private final Access access;
-  private final EntityTypes types;
+  private final LiveTypes types;
   private final ReadingParser parser;
   private final ObjectMapper mapper;
   private final long maxBodyBytes;
 
-  PipelineRoutes(Access access, EntityTypes types, ReadingParser parser, ObjectMapper mapper, long maxBodyBytes) {
+  PipelineRoutes(Access access, LiveTypes types, ReadingParser parser, ObjectMapper mapper, long maxBodyBytes) {
     this.access = access;
     this.types = types;
     this.parser = parser;
@@ -61,8 +60,9 @@ final class PipelineRoutes extends AllDirectives {
   }
 
   private DryRun dryRun(String type, String body) {
-    EntityTypeConfig config = types.get(type).orElseThrow(() ->
-        ProblemException.notFound("no entity type '" + type + "'; known: " + types.names()));
+    if (!types.byType().containsKey(type)) {
+      throw ProblemException.notFound("no entity type '" + type + "'; known: " + types.byType().keySet());
+    }
     JsonNode request;
     try {
       request = mapper.readTree(body);
@@ -72,7 +72,8 @@ final class PipelineRoutes extends AllDirectives {
     if (request == null || !request.isObject() || !request.path("readings").isArray()) {
       throw ProblemException.badRequest("send {\"pipeline\": [...steps...], \"readings\": [...]}; pipeline is optional");
     }
-    Pipeline pipeline = request.has("pipeline") ? compile(request.get("pipeline")) : config.pipeline();
+    Pipeline pipeline =
+        request.has("pipeline") ? compile(request.get("pipeline")) : types.of(type).latest().pipeline(); // the live one
     List<Item> items = new ArrayList<>();
     JsonNode readings = request.get("readings");
     for (int i = 0; i < readings.size(); i++) {

@@ -64,6 +64,39 @@ final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
         .toList());
   }
 
+  /** When each entity expires, as its last passivation recorded it (write-time order is Cassandra's business). */
+  private final Map<String, DueExpiry> expiries = new HashMap<>();
+  private final Map<String, Long> expiresAt = new HashMap<>();
+
+  @Override
+  public synchronized CompletionStage<?> expiresAt(
+      String type, String id, long heardAt, long seqNr, long expiresAtMs, boolean heardKnown) {
+    expiries.put(type + "/" + id, new DueExpiry(id, heardAt, seqNr));
+    expiresAt.put(type + "/" + id, expiresAtMs);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public synchronized CompletionStage<?> expired(String type, String id, long expiredAt, long seqNr) {
+    expiries.remove(type + "/" + id);
+    expiresAt.remove(type + "/" + id);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public synchronized CompletionStage<?> heardAfterExpiry(String type, String id, long seqNr) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public synchronized CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
+    return CompletableFuture.completedFuture(expiresAt.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(type + "/") && e.getValue() <= nowMs)
+        .limit(limit)
+        .map(e -> expiries.get(e.getKey()))
+        .toList());
+  }
+
   @Override
   public synchronized CompletionStage<?> publish(String type, String id, Outputs outputs) {
     if (outputs.registration() != null) {

@@ -63,6 +63,13 @@ class OpenApiDocumentTest {
       Map.entry("DELETE /silences/{id}", "operator"),
       // PipelineRoutes
       Map.entry("POST /types/{type}/pipeline/dry-run", "operator"),
+      // TypeRoutes
+      Map.entry("GET /types", "reader"),
+      Map.entry("GET /types/{type}/versions", "reader"),
+      Map.entry("GET /types/{type}/rules", "reader"),
+      Map.entry("PUT /types/{type}/rules", "operator"),
+      Map.entry("GET /types/{type}/pipeline", "reader"),
+      Map.entry("PUT /types/{type}/pipeline", "operator"),
       // TokenRoutes: any known token
       Map.entry("GET /token", ANY_KNOWN_TOKEN));
 

@@ -6,6 +6,8 @@ import io.tidewatch.http.auth.ApiTokens;
 import io.tidewatch.http.ingest.ReadingsPublisher.KeyedReading;
 import io.tidewatch.http.notify.FailedNotifications;
 import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.persistence.state.LiveTypes;
+import io.tidewatch.sharding.TypeConfigSync;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.SilenceEntity;
@@ -63,7 +65,10 @@ record TestApi(ActorSystem<Void> system, String base) implements AutoCloseable {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     EntityTypes types = EntityTypes.fromConfig(config);
-    TrackedEntity.init(system, types, new EntitySettings(Duration.ofMinutes(2)), readSide, readSide);
+    LiveTypes live = LiveTypes.of(types);
+    TypeConfigSync typeConfigs = TypeConfigSync.start(system, types, live, Duration.ofSeconds(10));
+    TrackedEntity.init(system, live, new EntitySettings(Duration.ofMinutes(2)), readSide, readSide);
+    typeConfigs.syncFile(EntityTypes.fileSources(config)).toCompletableFuture().join();
     SilenceEntity.init(system);
     HttpSettings settings =
         new HttpSettings(
@@ -80,7 +85,8 @@ record TestApi(ActorSystem<Void> system, String base) implements AutoCloseable {
             },
             new ReadingParser(types.names()),
             () -> "# no registry in route tests\n",
-            failed);
+            failed,
+            typeConfigs);
     ServerBinding binding =
         Http.get(system)
             .newServerAt("127.0.0.1", 0)

@@ -10,6 +10,7 @@ import io.tidewatch.node.commands.MigrateReadSideCommand;
 import io.tidewatch.node.commands.NodeCommand;
 import io.tidewatch.node.commands.ReplayCommand;
 import io.tidewatch.node.commands.SimulateCommand;
+import io.tidewatch.node.commands.TypesCommand;
 import com.typesafe.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tidewatch 0.1.0",
     description = "Real-time stream analytics on a Pekko cluster: Kafka in, Cassandra journal, HTTP out.",
-    subcommands = {BenchCommand.class, ClusterCommand.class, ClusterDemoCommand.class, DemoCommand.class, ExportCommand.class, InfraCommand.class, MigrateReadSideCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class})
+    subcommands = {BenchCommand.class, ClusterCommand.class, ClusterDemoCommand.class, DemoCommand.class, ExportCommand.class, InfraCommand.class, MigrateReadSideCommand.class, NodeCommand.class, ReplayCommand.class, SimulateCommand.class, TypesCommand.class})
 public final class Main {
 
   private static final int EX_CONFIG = 78;

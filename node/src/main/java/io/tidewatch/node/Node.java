@@ -12,14 +12,20 @@ import io.tidewatch.node.notify.NotifySettings;
 import io.tidewatch.persistence.output.PublishedOutputs;
 import io.tidewatch.persistence.readside.CassandraReadSide;
 import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.persistence.state.LiveTypes;
+import io.tidewatch.protocol.TypeConfigProtocol.Sources;
 import io.tidewatch.protocol.ReadingParser;
 import io.tidewatch.sharding.EntitySettings;
 import io.tidewatch.sharding.PendingOutputs;
+import io.tidewatch.sharding.StateExpirySweep;
 import io.tidewatch.sharding.SilenceEntity;
 import io.tidewatch.sharding.TrackedEntity;
+import io.tidewatch.sharding.TypeConfigSync;
 import io.tidewatch.sharding.ingest.IngestSettings;
 import io.tidewatch.sharding.ingest.ReadingsIngest;
-import java.util.List;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -56,6 +62,9 @@ public final class Node {
     }
   }
 
+  private static final Duration TYPE_CONFIG_ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration TYPE_CONFIG_RETRY = Duration.ofSeconds(2);
+
   static void init(ActorSystem<Void> system, EntityTypes types, ApiTokens tokens, NotifySettings notify) {
     Config config = system.settings().config();
     NodeMetrics.prometheus(); // before anything records, so no early measurement is lost
@@ -71,12 +80,18 @@ public final class Node {
     }
     CassandraReadSide readSide = CassandraReadSide.create(system);
     PublishedOutputs outputs = PublishedOutputs.create(system, readSide);
-    TrackedEntity.init(system, types, EntitySettings.create(system), readSide, outputs);
+    LiveTypes live = LiveTypes.of(types);
+    TypeConfigSync typeConfigs = TypeConfigSync.start(system, types, live, TYPE_CONFIG_ASK_TIMEOUT);
+    TrackedEntity.init(system, live, EntitySettings.create(system), readSide, outputs);
     SilenceEntity.init(system);
-    PendingOutputs.wake(system, readSide, types.names());
     IngestSettings ingest = IngestSettings.create(system);
     ReadingParser parser = new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis);
-    ReadingsIngest.start(system, ingest, parser, List.copyOf(types.names()), types.pipelines(), outputs);
+    // What folds entities' journals waits until the node knows every version of the types' configurations.
+    whenSynced(system, typeConfigs, EntityTypes.fileSources(config), () -> {
+      PendingOutputs.wake(system, readSide, types.names());
+      StateExpirySweep.start(system, readSide, types.byName().values(), Clock.systemUTC());
+      ReadingsIngest.start(system, ingest, parser, live, outputs);
+    });
     FailedNotifications failedNotifications = IncidentNotifier.start(system, notify, readSide);
     HttpSettings http = HttpSettings.create(system);
     ApiRoutes.Backends backends =
@@ -87,11 +102,29 @@ public final class Node {
             KafkaReadingsPublisher.create(system),
             parser,
             NodeMetrics.prometheus()::scrape,
-            failedNotifications);
+            failedNotifications,
+            typeConfigs);
     HttpServer.start(new ApiRoutes(system, backends, http).routes(), http, system);
     PekkoManagement.get(system).start();
     if (bootstrap) {
       ClusterBootstrap.get(system).start();
     }
+  }
+
+  /**
+   * Hands the types' configuration entities the file's versions and runs {@code then} once this node knows every
+   * version; until the cluster has formed and the journal answers, tries again every {@link #TYPE_CONFIG_RETRY}.
+   */
+  private static void whenSynced(
+      ActorSystem<Void> system, TypeConfigSync typeConfigs, Map<String, Sources> files, Runnable then) {
+    typeConfigs.syncFile(files).whenComplete((ok, failure) -> {
+      if (failure == null) {
+        then.run();
+      } else {
+        log.info("The entity types' configuration versions are not readable yet, trying again: {}", failure.toString());
+        system.scheduler().scheduleOnce(TYPE_CONFIG_RETRY, () -> whenSynced(system, typeConfigs, files, then),
+            system.executionContext());
+      }
+    });
   }
 }

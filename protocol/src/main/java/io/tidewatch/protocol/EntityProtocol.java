@@ -25,10 +25,15 @@ public interface EntityProtocol {
    * many readings: that is where throughput comes from. Readings already recorded (a Kafka redelivery) are
    * acknowledged without effect.
    */
-  record RecordReadings(String topic, List<SourcedReading> readings, ActorRef<RecordAck> replyTo)
+  record RecordReadings(String topic, List<SourcedReading> readings, int configVersion, ActorRef<RecordAck> replyTo)
       implements Command {
     public RecordReadings {
       readings = List.copyOf(readings);
+    }
+
+    /** Readings for the newest version of their type's configuration that the entity's node knows. */
+    public RecordReadings(String topic, List<SourcedReading> readings, ActorRef<RecordAck> replyTo) {
+      this(topic, readings, LATEST_CONFIG, replyTo);
     }
 
     /** Readings from the default input topic. */
@@ -37,10 +42,28 @@ public interface EntityProtocol {
     }
   }
 
+  /**
+   * {@link RecordReadings#configVersion} when the sender ran no pipeline version of its own (tests, benches): the entity
+   * takes the newest its node knows. The ingest names the version whose pipeline shaped the readings, and the entity
+   * judges them by that version's rules.
+   */
+  int LATEST_CONFIG = 0;
+
+  /** The version of a type's configuration that its configuration file gave first: what events before versions ran. */
+  int FIRST_CONFIG_VERSION = 1;
+
   /** The default input topic (DESIGN §2); also the topic of events journaled before events named theirs. */
   String DEFAULT_TOPIC = "tidewatch.readings";
 
   record GetState(ActorRef<EntityStateView> replyTo) implements Command {}
+
+  /**
+   * Expire the entity's state if it heard nothing for its type's {@code state-ttl}: sent by the node's sweep of the
+   * entity index, which recorded, when the entity last passivated, the processing time it last heard a reading
+   * ({@code heardAt}) and its last sequence number then ({@code seqNr}). The entity trusts {@code heardAt} only if
+   * it journaled nothing since; otherwise it records its own expiry time again. Idempotent.
+   */
+  record ExpireState(long heardAt, long seqNr) implements Command {}
 
   /**
    * Acknowledges a {@link RecordReadings} once its events are journaled, with the outputs the whole command stands
@@ -151,10 +174,17 @@ public interface EntityProtocol {
   /**
    * Readings recorded, in arrival order; no window closes and no rule fires between the first and the last. Version
    * 2 names the Kafka topic the readings came from (version 1 had none: {@code ReadingsRecordedMigration}).
+   *
+   * @param configVersion the version of the type's configuration (pipeline and anomaly rules) the readings were
+   *     shaped and judged by; {@link #FIRST_CONFIG_VERSION} in events journaled before versions
    */
-  record ReadingsRecorded(String topic, List<SourcedReading> readings) implements Event {
+  record ReadingsRecorded(String topic, List<SourcedReading> readings, int configVersion) implements Event {
     public ReadingsRecorded {
       readings = List.copyOf(readings);
+    }
+
+    public ReadingsRecorded(String topic, List<SourcedReading> readings) {
+      this(topic, readings, FIRST_CONFIG_VERSION);
     }
   }
 
@@ -191,6 +221,8 @@ public interface EntityProtocol {
    * @param attribution for an {@code rcf} hit, each metric of its set and its share of the anomaly score (they sum
    *     to the score; {@code metric} is the largest), sorted by metric; null for the other rules and in events
    *     journaled before it
+   * @param configVersion the version of the type's configuration whose rules fired; null in events journaled before
+   *     versions (the first)
    */
   record AnomalyDetected(
       String alertId,
@@ -203,11 +235,17 @@ public interface EntityProtocol {
       long detectedAt,
       Severity severity,
       Map<String, Double> attribution,
-      String model)
+      String model,
+      Integer configVersion)
       implements Event {
 
     public AnomalyDetected {
       attribution = attribution == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(attribution));
+    }
+
+    public AnomalyDetected(String alertId, String rule, String metric, double value, Double previous,
+        double threshold, long ts, long detectedAt, Severity severity, Map<String, Double> attribution, String model) {
+      this(alertId, rule, metric, value, previous, threshold, ts, detectedAt, severity, attribution, model, null);
     }
 
     public AnomalyDetected(String alertId, String rule, String metric, double value, Double previous,
@@ -232,6 +270,8 @@ public interface EntityProtocol {
    * @param ts event time of the reading behind the transition
    * @param at processing time of the transition, epoch milliseconds
    * @param openedAt processing time the incident opened
+   * @param configVersion the version of the type's configuration the transition was judged by; null in events
+   *     journaled before versions (the first)
    */
   record IncidentChanged(
       String incidentId,
@@ -242,8 +282,15 @@ public interface EntityProtocol {
       String alertId,
       long ts,
       long at,
-      long openedAt)
-      implements Event {}
+      long openedAt,
+      Integer configVersion)
+      implements Event {
+
+    public IncidentChanged(String incidentId, IncidentState transition, String rule, String metric, Severity severity,
+        String alertId, long ts, long at, long openedAt) {
+      this(incidentId, transition, rule, metric, severity, alertId, ts, at, openedAt, null);
+    }
+  }
 
   /** Where a transition takes an incident. */
   enum IncidentState {
@@ -272,6 +319,16 @@ public interface EntityProtocol {
    * so that the windows of a silent entity close too (DESIGN §3).
    */
   record IdleTimeAdvanced(long eventTimeMs) implements Event {}
+
+  /**
+   * The entity heard nothing for its type's {@code state-ttl}: its anomaly baselines (rule histories, rcf forests) and
+   * last values are cleared, its counters (readings, late readings, duplicates, anomalies, readings per metric), its
+   * watermark, offsets, incidents and kept outputs stay. Its next reading starts fresh baselines and ends the expiry.
+   *
+   * @param at processing time of the expiry, epoch milliseconds
+   * @param silentMs how long it had heard nothing (processing time)
+   */
+  record EntityExpired(long at, long silentMs) implements Event {}
 
   /**
    * The first {@code count} windows closed by the idle timer, and the first {@code alerts} alerts and {@code incidents}

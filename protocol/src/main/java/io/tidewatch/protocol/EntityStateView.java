@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param watermarkMs max event time seen minus the allowed lateness; {@code Long.MIN_VALUE} before any reading
  * @param metricCounts readings seen per metric
+ * @param expiredAt when the entity's state expired ({@code state-ttl}), epoch milliseconds; null unless it expired
+ *     and heard nothing since
  */
 public record EntityStateView(
     String entityType,
@@ -22,7 +24,8 @@ public record EntityStateView(
     Map<String, Long> metricCounts,
     List<WindowView> openWindows,
     List<WindowView> recentWindows,
-    List<LateReading> recentLate)
+    List<LateReading> recentLate,
+    Long expiredAt)
     implements CborSerializable {
 
   /** A reading that arrived after a window that should hold it had closed (late for at least one window spec). */

@@ -18,6 +18,7 @@ import io.tidewatch.protocol.EntityProtocol.IncidentState;
  * @param at processing time of the transition, epoch milliseconds
  * @param openedAt processing time the incident opened (Alertmanager's {@code startsAt}); null in records written
  *     before it was carried
+ * @param configVersion the version of the type's configuration the transition was judged by; null before versions
  */
 public record IncidentTransition(
     String transitionId,
@@ -31,8 +32,16 @@ public record IncidentTransition(
     String alertId,
     long ts,
     long at,
-    Long openedAt)
+    Long openedAt,
+    Integer configVersion)
     implements CborSerializable {
+
+  public IncidentTransition(
+      String transitionId, String incidentId, String transition, String entityType, String entityId, String rule,
+      String metric, Severity severity, String alertId, long ts, long at, Long openedAt) {
+    this(transitionId, incidentId, transition, entityType, entityId, rule, metric, severity, alertId, ts, at, openedAt,
+        null);
+  }
 
   /** A transition without its opening time, as records written before it was carried read. */
   public IncidentTransition(
@@ -67,6 +76,6 @@ public record IncidentTransition(
         + (e.transition() == IncidentState.ESCALATED ? ":" + e.severity().id() : "");
     return new IncidentTransition(
         id, e.incidentId(), e.transition().id(), entityType, entityId, e.rule(), e.metric(), e.severity(), e.alertId(),
-        e.ts(), e.at(), e.openedAt());
+        e.ts(), e.at(), e.openedAt(), e.configVersion());
   }
 }

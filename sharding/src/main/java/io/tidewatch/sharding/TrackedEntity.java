@@ -5,10 +5,13 @@ import io.tidewatch.persistence.readside.EntityIndex;
 import io.tidewatch.persistence.state.EntitySnapshot;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
-import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.persistence.state.LiveTypes;
+import io.tidewatch.persistence.state.TypeVersions;
+import io.tidewatch.protocol.EntityProtocol;
 import io.tidewatch.persistence.state.RecordPlan;
 import io.tidewatch.protocol.EntityProtocol.Command;
 import io.tidewatch.protocol.EntityProtocol.Event;
+import io.tidewatch.protocol.EntityProtocol.ExpireState;
 import io.tidewatch.protocol.EntityProtocol.GetState;
 import io.tidewatch.protocol.EntityProtocol.InternalCommand;
 import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
@@ -18,6 +21,7 @@ import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -57,6 +61,8 @@ public final class TrackedEntity
   private static final String ABSENCE_TIMER = "absence";
   private static final String REPUBLISH_TIMER = "republish";
   private static final Duration REPUBLISH_AFTER = Duration.ofSeconds(2);
+  /** How long stashed commands wait for a configuration version before they are handled (and wait) again. */
+  private static final Duration VERSION_WAIT = Duration.ofSeconds(10);
   private static final int SNAPSHOT_EVERY = 100;
   private static final int SNAPSHOTS_KEPT = 2;
   /** A failed journal write stops the entity; it recovers from the journal after a backoff. Shared: it is immutable. */
@@ -66,6 +72,7 @@ public final class TrackedEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final EntityTypeConfig config;
+  private final TypeVersions versions;
   private final EntitySettings settings;
   private final String entityId;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
@@ -76,8 +83,11 @@ public final class TrackedEntity
   private boolean publishing; // windows closed by the idle timer are being published
   private boolean outputsMarked; // the entity index says this entity has unpublished outputs
   private long lastHeardMs;
+  /** False while {@link #lastHeardMs} is only the recovery: this incarnation heard no reading, nor its expiry row. */
+  private boolean heardKnown;
   private boolean running; // recovered, so counted among the active entities
   private final FoldedEvents folded = new FoldedEvents();
+  private boolean awaitingVersion; // commands wait in the stash until this node knows their configuration version
 
   /** Timer: nothing arrived for the idle-close time, so close the windows that silence makes due. */
   private enum CloseIdleWindows implements InternalCommand {
@@ -99,6 +109,15 @@ public final class TrackedEntity
     INSTANCE
   }
 
+  /** The version of the type's configuration that stashed commands wait for arrived on this node, or not in time. */
+  private record VersionArrived(int number, String failure) implements InternalCommand {}
+
+  /**
+   * The entity index holds when this entity expires as of sequence number {@code seqNr}, or not ({@code failure});
+   * then the entity passivates if {@code passivate} and it journaled nothing since.
+   */
+  private record ExpiryRecorded(long seqNr, boolean passivate, String failure) implements InternalCommand {}
+
   /** What the entity published of its own outputs ({@code sent}) reached the outputs, or not. */
   private record IdleOutputsSent(Outputs sent, String failure) implements InternalCommand {}
 
@@ -114,14 +133,15 @@ public final class TrackedEntity
 
   /** Registers one sharded entity type per configured type. */
   public static void init(
-      ActorSystem<?> system, EntityTypes types, EntitySettings settings, EntityIndex index, OutputSink outputs) {
+      ActorSystem<?> system, LiveTypes types, EntitySettings settings, EntityIndex index, OutputSink outputs) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    for (EntityTypeConfig config : types.byName().values()) {
+    for (TypeVersions versions : types.byType().values()) {
+      EntityTypeConfig config = versions.config();
       EntityMetrics.of(config.type()); // its series exist from the start, at 0, so a rate sees its first change
       sharding.init(
           Entity.of(
                   typeKey(config.type()),
-                  ctx -> create(config, settings, index, outputs, ctx.getEntityId(), Optional.of(ctx.getShard()),
+                  ctx -> create(versions, settings, index, outputs, ctx.getEntityId(), Optional.of(ctx.getShard()),
                       Clock.systemUTC()))
               .withMessageExtractor(new PartitionShards(settings.partitions()))
               .withAllocationStrategy(new ReachableShardAllocation(system,
@@ -138,24 +158,37 @@ public final class TrackedEntity
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
-    return Behaviors.setup(ctx ->
-        Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, config, settings, index, outputs, entityId, shard, clock)));
+    return create(TypeVersions.of(config), settings, index, outputs, entityId, shard, clock);
   }
 
-  private TrackedEntity(
-      ActorContext<Command> context,
-      TimerScheduler<Command> timers,
-      EntityTypeConfig config,
+  /** An entity of a type whose live configuration has {@code versions}. */
+  public static Behavior<Command> create(
+      TypeVersions versions,
       EntitySettings settings,
       EntityIndex index,
       OutputSink outputs,
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
-    super(PersistenceId.of(config.type(), entityId), ON_PERSIST_FAILURE);
+    return Behaviors.setup(ctx ->
+        Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, versions, settings, index, outputs, entityId, shard, clock)));
+  }
+
+  private TrackedEntity(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      TypeVersions versions,
+      EntitySettings settings,
+      EntityIndex index,
+      OutputSink outputs,
+      String entityId,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
+      Clock clock) {
+    super(PersistenceId.of(versions.type(), entityId), ON_PERSIST_FAILURE);
     this.context = context;
     this.timers = timers;
-    this.config = config;
+    this.versions = versions;
+    this.config = versions.config();
     this.settings = settings;
     this.index = index;
     this.outputs = outputs;
@@ -194,7 +227,7 @@ public final class TrackedEntity
 
   @Override
   public EntityState emptyState() {
-    return EntityState.initial(config, entityId); // kept by Pekko across restarts: never changed
+    return EntityState.initial(versions, entityId); // kept by Pekko across restarts: never changed
   }
 
   @Override
@@ -221,28 +254,69 @@ public final class TrackedEntity
       return onIdleOutputsSent(state, sent);
     } else if (command instanceof OutputsMarked marked) {
       return onOutputsMarked(state, marked);
+    } else if (command instanceof ExpireState expire) {
+      return onExpireState(state, expire);
+    } else if (command instanceof ExpiryRecorded recorded) {
+      return onExpiryRecorded(state, recorded);
+    } else if (command instanceof VersionArrived arrived) {
+      return onVersionArrived(arrived);
     }
     throw new IllegalArgumentException("not a command of this entity: " + command);
   }
 
   private ReplyEffect<Event, EntityState> onRecordReadings(EntityState state, RecordReadings cmd) {
+    int configVersion =
+        cmd.configVersion() == EntityProtocol.LATEST_CONFIG ? versions.latest().number() : cmd.configVersion();
+    if (awaitingVersion || versions.get(configVersion) == null) {
+      return awaitVersion(configVersion);
+    }
     lastHeardMs = clock.millis();
+    heardKnown = true;
+    boolean wasExpired = state.expired(); // before the fold, which changes the state in place
     // Before the fold: a redelivery's outputs are those kept with the readings it repeats.
     Outputs earlier = state.outputsOf(cmd.topic(), cmd.readings());
     long lateBefore = state.lateReadings();
     RecordPlan plan = folded.expect(
-        RecordPlan.record(state, cmd.topic(), cmd.readings(), lastSequenceNumber(context), lastHeardMs));
+        RecordPlan.record(state, cmd.topic(), cmd.readings(), configVersion, lastSequenceNumber(context), lastHeardMs));
     if (plan.journaled() == null) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }
     Outputs outputs = plan.outputs(earlier);
     long started = System.nanoTime();
-    return Effect()
+    var persisted = Effect()
         .persist(plan.journaled())
         .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
-        .thenRun(this::watchAbsence)
-        .thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs));
+        .thenRun(this::watchAbsence);
+    if (wasExpired) { // once per expiry, not per command
+      persisted = persisted.thenRun(this::unmarkExpired);
+    }
+    return persisted.thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs));
+  }
+
+  /**
+   * The ingest named a version of the type's configuration this node has not heard of yet (it changed a moment ago,
+   * on another node): the command, and every later one, waits in the stash until the version arrives, so that
+   * readings are judged by the rules of the version whose pipeline shaped them and recorded in order. If it does not
+   * come, the asks time out as for any entity that does not answer, and the ingest sends them again.
+   */
+  private ReplyEffect<Event, EntityState> awaitVersion(int number) {
+    if (!awaitingVersion) {
+      awaitingVersion = true;
+      context.pipeToSelf(
+          versions.await(number).toCompletableFuture().orTimeout(VERSION_WAIT.toMillis(), TimeUnit.MILLISECONDS),
+          (live, failure) -> new VersionArrived(number, failure == null ? null : failure.toString()));
+    }
+    return Effect().stash();
+  }
+
+  private ReplyEffect<Event, EntityState> onVersionArrived(VersionArrived arrived) {
+    awaitingVersion = false;
+    if (arrived.failure() != null) {
+      context.getLog().warn("{}/{}: version {} of the type's configuration did not reach this node: {}",
+          config.type(), entityId, arrived.number(), arrived.failure());
+    }
+    return Effect().none().thenNoReply().thenUnstashAll(); // each asks again for what it needs
   }
 
   private ReplyEffect<Event, EntityState> onGetState(EntityState state, GetState cmd) {
@@ -360,12 +434,100 @@ public final class TrackedEntity
         .thenNoReply();
   }
 
-  /** Not while silence is watched and not raised yet: the absence timer must fire first (it passivates after). */
+  /**
+   * Not while silence is watched and not raised yet: the absence timer must fire first (it passivates after). With a
+   * state-ttl, the state expires now if it is due, else the entity index records when it will be before the entity
+   * passivates: a passivated entity has no timer.
+   */
   private ReplyEffect<Event, EntityState> onPassivate(EntityState state, Passivate cmd) {
-    if (!watchesAbsence(state)) {
-      shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    if (watchesAbsence(state)) {
+      return Effect().noReply();
+    }
+    if (RecordPlan.expires(state, clock.millis() - lastHeardMs)) {
+      return expire(state);
+    }
+    if (config.expiresState() && !state.expired() && lastSequenceNumber(context) > 0) {
+      recordExpiry(true);
+      return Effect().noReply();
+    }
+    passivate();
+    return Effect().noReply();
+  }
+
+  private void passivate() {
+    shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+  }
+
+  /**
+   * The node's sweep found this entity due to expire in the entity index. If it journaled nothing since that row,
+   * the row's last-heard time is the truth (a recovery knows no better); otherwise the row is stale and is recorded
+   * again from what this incarnation knows. An expired state, or one never recorded, only has its row put right.
+   */
+  private ReplyEffect<Event, EntityState> onExpireState(EntityState state, ExpireState cmd) {
+    long seqNr = lastSequenceNumber(context);
+    if (!config.expiresState() || seqNr == 0) {
+      return Effect().noReply();
+    }
+    if (state.expired()) {
+      index.expired(config.type(), entityId, state.expiredAt(), seqNr);
+      return Effect().noReply();
+    }
+    if (cmd.seqNr() == seqNr && !heardKnown) {
+      lastHeardMs = cmd.heardAt();
+      heardKnown = true;
+    }
+    if (RecordPlan.expires(state, clock.millis() - lastHeardMs)) {
+      return expire(state);
+    }
+    recordExpiry(false); // stale, or not due under this configuration: the timers passivate as usual
+    return Effect().noReply();
+  }
+
+  /** Journals that the state expired, marks it in the entity index, then passivates (its timers would only wake it). */
+  private ReplyEffect<Event, EntityState> expire(EntityState state) {
+    long now = clock.millis();
+    RecordPlan plan = folded.expect(RecordPlan.expire(state, now - lastHeardMs, now));
+    long started = System.nanoTime();
+    return Effect()
+        .persist(plan.journaled())
+        .thenRun(s -> metrics.persisted(started, plan.events(), 0))
+        .thenRun(s -> {
+          long seqNr = lastSequenceNumber(context);
+          context.pipeToSelf(index.expired(config.type(), entityId, s.expiredAt(), seqNr),
+              (ok, failure) -> new ExpiryRecorded(seqNr, !watchesAbsence(s), failure == null ? null : failure.toString()));
+        })
+        .thenNoReply();
+  }
+
+  /** Records in the entity index when the state expires if nothing is heard; then {@link #onExpiryRecorded}. */
+  private void recordExpiry(boolean passivate) {
+    long seqNr = lastSequenceNumber(context);
+    context.pipeToSelf(
+        index.expiresAt(config.type(), entityId, lastHeardMs, seqNr, lastHeardMs + config.stateTtlMs(), heardKnown),
+        (ok, failure) -> new ExpiryRecorded(seqNr, passivate, failure == null ? null : failure.toString()));
+  }
+
+  /**
+   * Passivates once the index holds the expiry, unless something was journaled meanwhile (a reading: the timers run
+   * again). If the write failed, the entity stays up and tries again at its next passivation: a passivated entity
+   * that the index does not know of would never expire.
+   */
+  private ReplyEffect<Event, EntityState> onExpiryRecorded(EntityState state, ExpiryRecorded recorded) {
+    if (recorded.failure() != null) {
+      context.getLog().warn("{}/{}: could not record its state expiry in the entity index, trying later: {}",
+          config.type(), entityId, recorded.failure());
+      watchSilence(state);
+    } else if (recorded.passivate() && recorded.seqNr() == lastSequenceNumber(context)) {
+      passivate();
     }
     return Effect().noReply();
+  }
+
+  /** The first reading after an expiry: the index's expired mark goes (the next passivation would clear it too). */
+  private void unmarkExpired(EntityState state) {
+    if (!state.expired()) {
+      index.heardAfterExpiry(config.type(), entityId, lastSequenceNumber(context));
+    }
   }
 
   private boolean watchesAbsence(EntityState state) {
@@ -385,8 +547,18 @@ public final class TrackedEntity
     if (state.hasOpenWindows()) {
       timers.startSingleTimer(SILENCE_TIMER, CloseIdleWindows.INSTANCE, Duration.ofMillis(config.idleCloseMs()));
     } else {
-      timers.startSingleTimer(SILENCE_TIMER, Passivate.INSTANCE, settings.passivateAfter());
+      timers.startSingleTimer(SILENCE_TIMER, Passivate.INSTANCE, untilPassivation(state));
     }
+  }
+
+  /** The type's passivate-after, or less if the state expires sooner: {@link #onPassivate} expires it. */
+  private Duration untilPassivation(EntityState state) {
+    Duration after = settings.passivateAfter();
+    if (config.expiresState() && !state.expired()) {
+      long untilExpiry = Math.max(0, lastHeardMs + config.stateTtlMs() - clock.millis());
+      return untilExpiry < after.toMillis() ? Duration.ofMillis(untilExpiry) : after;
+    }
+    return after;
   }
 
   @Override
@@ -433,7 +605,7 @@ public final class TrackedEntity
 
       @Override
       public EntityState fromJournal(Object from) {
-        return ((EntitySnapshot) from).restore(config, entityId);
+        return ((EntitySnapshot) from).restore(versions, entityId);
       }
     };
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.typesafe.config.ConfigFactory;
 import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
+import io.tidewatch.persistence.state.LiveTypes;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.EntityProtocol.GetState;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
@@ -59,7 +60,7 @@ class PassivationTest {
     EntityTypeConfig secondWindows = EntityTypeConfig.of("meter", List.of(WindowSpec.tumbling(1_000)), 0);
     var readSide = new RecordingReadSide();
     TrackedEntity.init(
-        system, new EntityTypes(Map.of("meter", secondWindows)), new EntitySettings(Duration.ofMillis(300)),
+        system, LiveTypes.of(new EntityTypes(Map.of("meter", secondWindows))), new EntitySettings(Duration.ofMillis(300)),
         readSide, readSide);
     var entity = ClusterSharding.get(system).entityRefFor(TrackedEntity.typeKey("meter"), "meter-1");
     var reading = new SourcedReading(5_500, Map.of("kwh", 1.5), null, Map.of(), 0, 1);

@@ -43,6 +43,51 @@ final class RecordingReadSide implements EntityIndex, OutputSink {
         .toList());
   }
 
+  /**
+   * The expiry columns of an entity's row as Cassandra keeps them: a write replaces them only with a write time at
+   * least that of the last ({@link EntityIndex#expiryWriteTime}).
+   */
+  record ExpiryRow(Long expiresAt, long heardAt, long seqNr, Long expiredAt, long writeTime) {}
+
+  final Map<String, ExpiryRow> expiries = new ConcurrentHashMap<>();
+
+  private void writeExpiry(String type, String id, ExpiryRow row) {
+    expiries.merge(type + "/" + id, row, (old, now) -> now.writeTime() >= old.writeTime() ? now : old);
+  }
+
+  @Override
+  public CompletionStage<?> expiresAt(
+      String type, String id, long heardAt, long seqNr, long expiresAt, boolean heardKnown) {
+    writeExpiry(type, id, new ExpiryRow(expiresAt, heardAt, seqNr, null, EntityIndex.expiryWriteTime(seqNr, heardKnown)));
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<?> expired(String type, String id, long expiredAt, long seqNr) {
+    writeExpiry(type, id, new ExpiryRow(null, 0, seqNr, expiredAt, EntityIndex.expiryWriteTime(seqNr, true)));
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<?> heardAfterExpiry(String type, String id, long seqNr) {
+    ExpiryRow row = expiries.get(type + "/" + id);
+    if (row != null) {
+      writeExpiry(type, id, new ExpiryRow(row.expiresAt(), row.heardAt(), row.seqNr(), null,
+          EntityIndex.expiryWriteTime(seqNr, true)));
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
+    return CompletableFuture.completedFuture(expiries.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(type + "/"))
+        .filter(e -> e.getValue().expiresAt() != null && e.getValue().expiresAt() <= nowMs)
+        .limit(limit)
+        .map(e -> new DueExpiry(e.getKey().substring(type.length() + 1), e.getValue().heardAt(), e.getValue().seqNr()))
+        .toList());
+  }
+
   @Override
   public CompletionStage<?> publish(String type, String id, Outputs outputs) {
     published.add(outputs);

@@ -1,5 +1,6 @@
 package io.tidewatch.sharding;
 
+import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.tidewatch.persistence.state.EntityState;
 import io.tidewatch.persistence.state.EntityTypeConfig;
+import io.tidewatch.persistence.state.TypeVersions;
 import io.tidewatch.persistence.window.WindowSpec;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.Command;
@@ -22,6 +24,9 @@ import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.EntityStateView;
+import io.tidewatch.protocol.TypeConfigProtocol.History;
+import io.tidewatch.protocol.TypeConfigProtocol.Sources;
+import io.tidewatch.protocol.TypeConfigProtocol.Version;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
 import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
@@ -350,5 +355,26 @@ class TrackedEntityTest {
     silent.restart();
     probe.expectNoMessage(Duration.ofMillis(300));
     assertEquals(2, publications.get(), "journaled as published: not again");
+  }
+
+  @Test
+  void commandsNamingAVersionTheNodeHasNotHeardOfWaitInOrderAndAreJudgedByItsRules() {
+    TypeVersions versions = TypeVersions.of(SENSOR);
+    var entity = testKit.spawn(TrackedEntity.create(versions, new EntitySettings(Duration.ofMinutes(2)), READ_SIDE,
+        READ_SIDE, "sensor-00042", Optional.empty(), Clock.systemUTC()));
+    var probe = testKit.<RecordAck>createTestProbe();
+    entity.tell(new RecordReadings(DEFAULT_TOPIC, List.of(reading(1, T0, 20.0)), 2, probe.ref()));
+    entity.tell(new RecordReadings(DEFAULT_TOPIC, List.of(reading(2, T0 + 1_000, 22.0)), 2, probe.ref()));
+    probe.expectNoMessage(Duration.ofMillis(300)); // version 2 is unknown here: both wait
+
+    versions.update(new History("sensor", List.of(
+        new Version(1, new Sources("[{rule = delta, metrics = [\"*\"], threshold = 5}]", "[]"), Version.FILE, "file", T0),
+        new Version(2, new Sources("[{rule = delta, metrics = [\"*\"], threshold = 1}]", "[]"), "rules", "alice", T0))));
+
+    assertEquals(1, probe.receiveMessage().recorded());
+    RecordAck second = probe.receiveMessage();
+    AnomalyDetected alert = second.outputs().alerts().get(0); // Δ 2 fires only under version 2's threshold of 1
+    assertEquals(1.0, alert.threshold());
+    assertEquals(2, alert.configVersion());
   }
 }

@@ -266,7 +266,7 @@ public final class EntityHeapBench {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** The bench measures the heap of entities: their output marks go nowhere. */
+  /** The bench measures the heap of entities: their output and expiry marks go nowhere. */
   private static final EntityIndex NO_READ_SIDE = new NoReadSide();
 
   private static final class NoReadSide implements EntityIndex {
@@ -277,6 +277,27 @@ public final class EntityHeapBench {
 
     @Override
     public CompletionStage<List<String>> withOutputsPending(String type) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+
+    @Override
+    public CompletionStage<?> expiresAt(
+        String type, String id, long heardAt, long seqNr, long expiresAt, boolean heardKnown) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<?> expired(String type, String id, long expiredAt, long seqNr) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<?> heardAfterExpiry(String type, String id, long seqNr) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
       return CompletableFuture.completedFuture(List.of());
     }
   }

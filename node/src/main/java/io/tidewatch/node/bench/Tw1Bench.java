@@ -57,10 +57,22 @@ public final class Tw1Bench {
   private final int batchSize;
   private final String batchWindow;
   private final String backlogBatchWindow;
+  private final boolean pipeline;
+
+  /**
+   * With {@code --pipeline}: two CEL predicates that keep every TW-1 reading and add no metric, so that the
+   * difference to a run without them is what evaluating two expressions per reading costs the node, and nothing else
+   * (same journal, windows and outputs).
+   */
+  static final String TWO_PREDICATES = """
+      tidewatch.entity-types.sensor.pipeline = [
+        { drop-if = "metrics.temperature < -50.0 || attrs.site == 'test-bench'", action = filter }
+        { drop-if = "metrics.temperature > 1000.0", action = dead-letter }
+      ]""";
 
   public Tw1Bench(
       Tw1Workload workload, ReadingFormat format, Path home, Path workDir, String nodeHeap, int batchSize,
-      String batchWindow, String backlogBatchWindow) {
+      String batchWindow, String backlogBatchWindow, boolean pipeline) {
     this.workload = workload;
     this.format = format;
     this.home = home;
@@ -69,6 +81,7 @@ public final class Tw1Bench {
     this.batchSize = batchSize;
     this.batchWindow = batchWindow;
     this.backlogBatchWindow = backlogBatchWindow;
+    this.pipeline = pipeline;
   }
 
   /** TW-1's processing: tumbling 60 s windows, allowed lateness 5 s, delta > 5.0 on temperature. */
@@ -153,7 +166,8 @@ public final class Tw1Bench {
             "tidewatch.ingest.batch-size = " + batchSize,
             "tidewatch.ingest.batch-window = " + batchWindow,
             "tidewatch.ingest.backlog-batch-window = " + backlogBatchWindow,
-            "tidewatch.ingest.ask-timeout = 60s"));
+            "tidewatch.ingest.ask-timeout = 60s",
+            pipeline ? TWO_PREDICATES : ""));
   }
 
   /**
@@ -293,7 +307,7 @@ public final class Tw1Bench {
     double persists = metrics.getOrDefault("tidewatch_persist_seconds_count", 0.0);
     return String.format(
         Locale.ROOT,
-        "TW-1 (%,d sensors x %,d readings = %,d, as %s), %s, ingest batches of up to %,d records or %s (%s while behind)%n"
+        "TW-1 (%,d sensors x %,d readings = %,d, as %s, %s), %s, ingest batches of up to %,d records or %s (%s while behind)%n"
             + "  produced in %.1f s; node from launch to every offset committed: %.1f s = %,.0f readings/s%n"
             + "  first commit %.1f s after launch; steady rate %,.0f readings/s (from %,d committed, %.0f %%, at %.1f s, to all)%n"
             + "  node: %.1f CPU s, peak RSS %,d MiB; Cassandra: %.1f CPU s, peak RSS %,d MiB%n"
@@ -303,7 +317,8 @@ public final class Tw1Bench {
             + "  outputs: %,.0f records (windows per metric, alerts) in %,.0f publishes; publish latency p50 <= %s, p99 <= %s%n"
             + "  readings %,d (expected %,d), late %,d (expected %,d), windows closed %,d (expected %,d), alerts %,d (expected %,d)%n"
             + "  sensors whose results differ from the sequential fold: %,d %s%n%s",
-        workload.sensors(), workload.size() / workload.sensors(), workload.size(), format, Instant.now(), batchSize,
+        workload.sensors(), workload.size() / workload.sensors(), workload.size(), format,
+        pipeline ? "pipeline of two CEL predicates" : "no pipeline", Instant.now(), batchSize,
         batchWindow, backlogBatchWindow,
         produceSeconds, seconds, workload.size() / seconds,
         progress.firstCommitSeconds(), progress.steadyRate(workload.size(), seconds), progress.steadyFromCommitted(),

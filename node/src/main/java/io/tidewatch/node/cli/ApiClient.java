@@ -56,6 +56,14 @@ public final class ApiClient {
     return parse(checked(response.statusCode(), response.body()));
   }
 
+  /** A PUT of a JSON body, as a change of a type's rules or pipeline takes it. */
+  public JsonNode put(String path, String json) {
+    HttpResponse<String> response = send(
+        request(path, JSON).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)),
+        BodyHandlers.ofString());
+    return parse(checked(response.statusCode(), response.body()));
+  }
+
   /**
    * The lines of an NDJSON answer, read as the caller consumes them, so a long journal never sits in memory.
    * Close the stream to release the connection; a connection lost midway surfaces as an UncheckedIOException.

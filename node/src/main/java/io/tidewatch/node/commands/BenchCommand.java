@@ -134,6 +134,10 @@ public final class BenchCommand {
         description = "Wire format of the workload's records: json, or protobuf (default: ${DEFAULT-VALUE}).")
     ReadingFormat format;
 
+    @Option(names = "--pipeline",
+        description = "Run the readings through two CEL predicates that keep them all: what the pipeline costs the node.")
+    boolean pipeline;
+
     @Mixin
     Report report;
 
@@ -141,12 +145,12 @@ public final class BenchCommand {
     public Integer call() throws Exception {
       String figures =
           new Tw1Bench(new Tw1Workload(sensors, rounds, seed), format, Report.home(), report.workDir("tidewatch-tw1"),
-              nodeHeap, batchSize, batchWindow, backlogBatchWindow).run();
+              nodeHeap, batchSize, batchWindow, backlogBatchWindow, pipeline).run();
       return report.print(figures, String.format(
           "bin/tidewatch bench tw1 --sensors %d --rounds %d --seed %d --node-heap %s --batch-size %d --batch-window %s"
-              + " --backlog-batch-window %s --format %s",
+              + " --backlog-batch-window %s --format %s%s",
           sensors, rounds, seed, nodeHeap, batchSize, batchWindow, backlogBatchWindow,
-          format.name().toLowerCase(java.util.Locale.ROOT)));
+          format.name().toLowerCase(java.util.Locale.ROOT), pipeline ? " --pipeline" : ""));
     }
   }
 

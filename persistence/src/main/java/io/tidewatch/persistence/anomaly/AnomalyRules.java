@@ -31,6 +31,16 @@ public record AnomalyRules(List<AnomalyRule> rules, IncidentPolicy incidents) {
     return capacity;
   }
 
+  /** True if some rule called {@code name} ({@code delta}, {@code zscore}, ...) watches {@code metric}. */
+  public boolean has(String name, String metric) {
+    for (AnomalyRule rule : rules) {
+      if (rule.name().equals(name) && rule.appliesTo(metric)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True if some rule is an rcf rule: the type's entities keep forests. */
   public boolean learns() {
     for (AnomalyRule rule : rules) {

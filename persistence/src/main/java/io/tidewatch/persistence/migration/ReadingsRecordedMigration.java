@@ -42,6 +42,7 @@ public final class ReadingsRecordedMigration extends JacksonMigration {
       event.put("topic", EntityProtocol.DEFAULT_TOPIC);
     }
     if (fromVersion < 3) {
+      event.put("configVersion", EntityProtocol.FIRST_CONFIG_VERSION); // before versions of the configuration
       // Bound as a record, written back as columns by the journal's own writer: one encoding of version 3.
       try {
         return COLUMNS.valueToTree(ROWS.treeToValue(event, ReadingsRecorded.class));

@@ -253,6 +253,41 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
   }
 
   @Override
+  public CompletionStage<?> expiresAt(
+      String type, String id, long heardAt, long seqNr, long expiresAt, boolean heardKnown) {
+    return prepare("UPDATE " + keyspace + ".entity_ids USING TIMESTAMP ? SET expires_at = ?, heard_at = ?,"
+            + " heard_seq = ?, expired_at = null WHERE entity_type = ? AND entity_id = ?")
+        .thenCompose(update -> session.executeWrite(update.bind(
+            EntityIndex.expiryWriteTime(seqNr, heardKnown), expiresAt, heardAt, seqNr, type, id)));
+  }
+
+  @Override
+  public CompletionStage<?> expired(String type, String id, long expiredAt, long seqNr) {
+    return prepare("UPDATE " + keyspace + ".entity_ids USING TIMESTAMP ? SET expired_at = ?, expires_at = null,"
+            + " heard_seq = ? WHERE entity_type = ? AND entity_id = ?")
+        .thenCompose(update -> session.executeWrite(update.bind(
+            EntityIndex.expiryWriteTime(seqNr, true), expiredAt, seqNr, type, id)));
+  }
+
+  @Override
+  public CompletionStage<?> heardAfterExpiry(String type, String id, long seqNr) {
+    return prepare("UPDATE " + keyspace + ".entity_ids USING TIMESTAMP ? SET expired_at = null"
+            + " WHERE entity_type = ? AND entity_id = ?")
+        .thenCompose(update -> session.executeWrite(update.bind(EntityIndex.expiryWriteTime(seqNr, true), type, id)));
+  }
+
+  /** Through the table's storage-attached index on expires_at: reads only the rows due. */
+  @Override
+  public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
+    return session
+        .selectAll("SELECT entity_id, heard_at, heard_seq FROM " + keyspace + ".entity_ids"
+            + " WHERE entity_type = ? AND expires_at <= ? LIMIT ?", type, nowMs, limit)
+        .thenApply(rows -> rows.stream()
+            .map(row -> new DueExpiry(row.getString("entity_id"), row.getLong("heard_at"), row.getLong("heard_seq")))
+            .toList());
+  }
+
+  @Override
   public CompletionStage<Boolean> listed(String type, String id) {
     return session
         .selectOne("SELECT entity_id FROM " + keyspace + ".entity_ids WHERE entity_type = ? AND entity_id = ?", type, id)

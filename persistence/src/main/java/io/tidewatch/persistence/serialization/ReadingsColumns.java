@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.tidewatch.protocol.EntityProtocol;
 import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import java.io.IOException;
@@ -42,6 +43,9 @@ final class ReadingsColumns {
       int n = readings.size();
       gen.writeStartObject();
       gen.writeStringField("topic", event.topic());
+      if (event.configVersion() != EntityProtocol.FIRST_CONFIG_VERSION) { // left out until a type's first change
+        gen.writeNumberField("configVersion", event.configVersion());
+      }
       gen.writeFieldName("ts");
       gen.writeStartArray(readings, n);
       long previous = 0;
@@ -122,6 +126,7 @@ final class ReadingsColumns {
         throw MismatchedInputException.from(p, ReadingsRecorded.class, "expected an object of reading columns");
       }
       String topic = null;
+      int configVersion = EntityProtocol.FIRST_CONFIG_VERSION;
       long[] ts = null;
       long[] partitions = null;
       long[] offsets = null;
@@ -134,6 +139,7 @@ final class ReadingsColumns {
         p.nextToken();
         switch (field) {
           case "topic" -> topic = p.getValueAsString();
+          case "configVersion" -> configVersion = p.getIntValue();
           case "ts" -> ts = longs(p);
           case "partition" -> partitions = longs(p);
           case "offset" -> offsets = longs(p);
@@ -172,7 +178,7 @@ final class ReadingsColumns {
             (int) partitions[i],
             offset));
       }
-      return new ReadingsRecorded(topic, readings);
+      return new ReadingsRecorded(topic, readings, configVersion);
     }
 
     private static long[] longs(JsonParser p) throws IOException {

@@ -42,6 +42,10 @@ import java.util.Map;
  *     published; absent before version 6
  * @param forests the state of each rcf rule's forest, by {@code AnomalyRule.Rcf#forestKey} ({@link RcfForests});
  *     empty for types without one; absent before version 6
+ * @param expiredAt when the state expired ({@code EntityExpired}) if it heard nothing since, else null; absent
+ *     (null) before version 7, when states did not expire
+ * @param configVersion the version of the type's live configuration the state judges by; absent (null: the first)
+ *     before version 7
  */
 public record EntitySnapshot(
     int version,
@@ -71,16 +75,20 @@ public record EntitySnapshot(
     List<Long> recentIncidentCauses,
     List<AnomalyDetected> idleAlerts,
     List<IncidentChanged> idleIncidents,
-    Map<String, byte[]> forests)
+    Map<String, byte[]> forests,
+    Long expiredAt,
+    Integer configVersion)
     implements CborSerializable {
 
   /**
    * Version 2 added the causes of kept outputs and the unpublished idle windows, and dropped the forgotten flags;
    * version 3 the registration, listed in the read side with the entity's first outputs; version 4 the latest late
    * readings; version 5 the entries beyond one per journal row; version 6 the open incidents, the latest incident
-   * transitions, what silence raised that is not published yet, and the rcf rules' forests.
+   * transitions, what silence raised that is not published yet, and the rcf rules' forests; version 7 the expiry
+   * (a metric without a last value, as an expiry leaves it, is in {@code metricCounts} only) and the version of the
+   * type's live configuration.
    */
-  public static final int CURRENT_VERSION = 6;
+  public static final int CURRENT_VERSION = 7;
 
   public static EntitySnapshot of(EntityState s) {
     Map<String, List<Long>> sessions = new HashMap<>();
@@ -126,18 +134,30 @@ public record EntitySnapshot(
         s.recentIncidents == null ? List.of() : s.recentIncidents.stream().map(Caused::packed).toList(),
         List.copyOf(s.idleAlerts),
         List.copyOf(s.idleIncidents),
-        s.forests == null ? Map.of() : s.forests.snapshot());
+        s.forests == null ? Map.of() : s.forests.snapshot(),
+        s.expired() ? s.expiredAt : null,
+        s.configVersion);
   }
 
+  /** The state, for a type with the configuration file's version alone (tests). */
   public EntityState restore(EntityTypeConfig config, String entityId) {
-    EntityState s = new EntityState(config, entityId);
+    return restore(TypeVersions.of(config), entityId);
+  }
+
+  public EntityState restore(TypeVersions versions, String entityId) {
+    EntityState s = new EntityState(versions, entityId);
+    if (configVersion != null) {
+      s.judgeBy(configVersion); // before the histories and forests: a fresh state has none to reconcile
+    }
     s.readings = readings;
     s.lateReadings = lateReadings;
     s.duplicates = duplicates;
     s.anomalies = anomalies;
     s.maxEventTime = maxEventTime;
     s.offsets.putAll(offsets);
-    lastValues.forEach((metric, last) -> s.metrics.put(metric.intern(), new MetricSummary(last, metricCounts.get(metric))));
+    // Every metric has a count; before version 7 every one had a last value too.
+    metricCounts.forEach((metric, count) ->
+        s.metrics.put(metric.intern(), new MetricSummary(lastValues.getOrDefault(metric, Double.NaN), count)));
     for (OpenWindow.Snapshot w : openWindows) {
       SpecWindows specWindows = s.windows.get(w.spec());
       if (specWindows != null) { // a spec removed from the configuration since: its open windows are dropped
@@ -186,14 +206,17 @@ public record EntitySnapshot(
     if (idleIncidents != null && !idleIncidents.isEmpty()) {
       s.idleIncidents = new ArrayList<>(idleIncidents);
     }
-    if (forests != null && !forests.isEmpty() && config.anomalies().learns()) {
-      s.forests = RcfForests.restore(config.anomalies().rules(), entityId, forests);
+    if (forests != null && !forests.isEmpty() && s.rules.learns()) {
+      s.forests = RcfForests.restore(s.rules.rules(), entityId, forests);
     }
     if (recentIncidents != null && !recentIncidents.isEmpty()) {
       s.recentIncidents = new ArrayDeque<>(recentIncidents.size());
       for (int i = 0; i < recentIncidents.size(); i++) {
         s.recentIncidents.addLast(Caused.unpack(recentIncidents.get(i), recentIncidentCauses.get(i)));
       }
+    }
+    if (expiredAt != null) {
+      s.expiredAt = expiredAt;
     }
     return s;
   }

@@ -2,15 +2,18 @@ package io.tidewatch.persistence.state;
 
 import io.tidewatch.persistence.anomaly.AnomalyHit;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
+import io.tidewatch.persistence.anomaly.AnomalyRules;
 import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.persistence.anomaly.MetricHistory;
 import io.tidewatch.persistence.anomaly.RcfForests;
 import io.tidewatch.persistence.window.OpenWindow;
 import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.protocol.EntityProtocol;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.CommandJournaled;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.EntityExpired;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
@@ -47,8 +50,15 @@ public final class EntityState {
   private static final int RECENT_IN_VIEW_PER_SPEC = 10;
   /** Late readings kept to show where they fell (the count keeps them all). */
   static final int RECENT_LATE = 20;
+  /** {@link #expiredAt} of a state that did not expire, or heard a reading since. */
+  static final long NOT_EXPIRED = Long.MIN_VALUE;
 
   final EntityTypeConfig config;
+  /** The versions of the type's live configuration: a reading is judged by the rules of the version it names. */
+  final TypeVersions versions;
+  /** The version whose rules the state judges by, and those rules. */
+  int configVersion = EntityProtocol.FIRST_CONFIG_VERSION;
+  AnomalyRules rules;
   final String entityId;
   long readings;
   long lateReadings;
@@ -97,11 +107,18 @@ public final class EntityState {
    * (what alert ids name) is its row's sequence number plus this as of before the row.
    */
   long extraEntries;
+  /** When the state expired ({@link EntityExpired}), until the next reading; {@link #NOT_EXPIRED} otherwise. */
+  long expiredAt = NOT_EXPIRED;
   /** See {@link #initial}: applying an event to this state starts a new one instead of changing it. */
   private final boolean initial;
 
+  /** A state whose type has the configuration file's version alone (tests, benches). */
   public EntityState(EntityTypeConfig config, String entityId) {
-    this(config, entityId, false);
+    this(TypeVersions.of(config), entityId, false);
+  }
+
+  public EntityState(TypeVersions versions, String entityId) {
+    this(versions, entityId, false);
   }
 
   /**
@@ -111,11 +128,18 @@ public final class EntityState {
    * including events whose write failed. So events applied to it go to a fresh state and it stays empty.
    */
   public static EntityState initial(EntityTypeConfig config, String entityId) {
-    return new EntityState(config, entityId, true);
+    return initial(TypeVersions.of(config), entityId);
   }
 
-  private EntityState(EntityTypeConfig config, String entityId, boolean initial) {
-    this.config = config;
+  public static EntityState initial(TypeVersions versions, String entityId) {
+    return new EntityState(versions, entityId, true);
+  }
+
+  private EntityState(TypeVersions versions, String entityId, boolean initial) {
+    this.config = versions.config();
+    this.versions = versions;
+    TypeVersions.Live first = versions.get(configVersion);
+    this.rules = first != null ? first.rules() : config.anomalies();
     this.entityId = entityId;
     this.initial = initial;
     if (initial) {
@@ -142,18 +166,19 @@ public final class EntityState {
    * stay unchanged.
    */
   EntityState writable() {
-    return initial ? new EntityState(config, entityId) : this;
+    return initial ? new EntityState(versions, entityId) : this;
   }
 
   /** Applies one journaled event. Deterministic: replaying the journal rebuilds exactly this state. */
   public EntityState apply(Event event) {
     if (initial) {
-      return new EntityState(config, entityId).apply(event);
+      return new EntityState(versions, entityId).apply(event);
     }
     if (event instanceof CommandJournaled command) {
       command.entries().forEach(this::apply);
       journaledAsOne(command.entries().size());
     } else if (event instanceof ReadingsRecorded recorded) {
+      judgeBy(recorded.configVersion());
       recorded.readings().forEach(reading -> applyReading(recorded.topic(), reading));
     } else if (event instanceof WindowClosed closed) {
       close(closed);
@@ -181,8 +206,33 @@ public final class EntityState {
       idleIncidents = dropFirst(idleIncidents, published.incidents());
     } else if (event instanceof EntityRegistered registered) {
       registration = new Caused<>(registered, Caused.NO_READING, -1); // caused by the reading that follows it
+    } else if (event instanceof EntityExpired expired) {
+      expire(expired);
     }
     return this;
+  }
+
+  /**
+   * The type's state-ttl passed in silence: what the rules compare new readings with goes (histories, forests, last
+   * values), so the next reading starts fresh baselines; counters, per-metric counts, watermark, offsets, incidents
+   * and kept outputs stay: they are history, not baselines. A forest comes back on the next reading as a new one
+   * ({@link #learn}), seeded as the first was.
+   */
+  private void expire(EntityExpired expired) {
+    histories.clear();
+    forests = null;
+    metrics.values().forEach(summary -> summary.last = Double.NaN); // NaN: no last value, the count stays
+    expiredAt = expired.at();
+  }
+
+  /** True if the state expired and has heard no reading since. */
+  public boolean expired() {
+    return expiredAt != NOT_EXPIRED;
+  }
+
+  /** When the state expired (epoch milliseconds), if {@link #expired}. */
+  public long expiredAt() {
+    return expiredAt;
   }
 
   private void applyIncident(IncidentChanged change) {
@@ -270,7 +320,7 @@ public final class EntityState {
     if (incidents != null) {
       for (OpenIncident open : incidents) {
         if (open.quietSince != OpenIncident.NOT_QUIET
-            && ts - open.quietSince >= config.anomalies().incidents().keepFiringMs()) {
+            && ts - open.quietSince >= rules.incidents().keepFiringMs()) {
           resolved.add(open);
         }
       }
@@ -287,12 +337,16 @@ public final class EntityState {
       double ratio = forests != null && AnomalyRule.Rcf.NAME.equals(open.rule)
           ? forests.ratio(open.metric) // the score this reading took before it joined the forests
           : AnomalyRule.Onnx.NAME.equals(open.rule)
-              ? config.anomalies().scoreRatio(open.metric, reading.metrics()) // scored again: only while open
-              : config.anomalies().ratio(open.rule, open.metric, value, histories.get(open.metric));
+              ? rules.scoreRatio(open.metric, reading.metrics()) // scored again: only while open
+              : rules.ratio(open.rule, open.metric, value, histories.get(open.metric));
       if (Double.isNaN(ratio)) {
-        continue; // nothing to judge by yet
+        if (!IncidentPolicy.SILENT.equals(open.rule) && !rules.has(open.rule, open.metric)) {
+          ratio = 0; // the rule is gone from the configuration: nothing keeps its incident open
+        } else {
+          continue; // nothing to judge by yet
+        }
       }
-      if (ratio > config.anomalies().incidents().recovery()) {
+      if (ratio > rules.incidents().recovery()) {
         open.quietSince = OpenIncident.NOT_QUIET;
       } else if (open.quietSince == OpenIncident.NOT_QUIET) {
         open.quietSince = reading.ts();
@@ -415,16 +469,53 @@ public final class EntityState {
     }
   }
 
+  /**
+   * From here on, readings are judged by the rules of version {@code number} of the type's live configuration. What
+   * the old rules remembered and the new ones judge alike stays: a metric's history stays if the new rules still
+   * remember it with the same depth (else it starts again), the forests stay if the rcf rules are the same. An open
+   * incident of a rule the new version no longer has recovers as its readings come ({@link #trackRecovery}).
+   * Deterministic: the same versions in the same order make the same state, live and on replay.
+   *
+   * @throws IllegalStateException if this node does not know the version (the entity waits for it first)
+   */
+  void judgeBy(int number) {
+    if (number == configVersion) {
+      return;
+    }
+    TypeVersions.Live next = versions.get(number);
+    if (next == null) {
+      throw new IllegalStateException(
+          "version " + number + " of the configuration of type " + config.type() + " is not known on this node");
+    }
+    AnomalyRules before = rules;
+    rules = next.rules();
+    configVersion = number;
+    histories.entrySet().removeIf(e ->
+        !rules.remembers(e.getKey()) || rules.historyFor(e.getKey()) != before.historyFor(e.getKey()));
+    if (forests != null && !rcfRules(rules).equals(rcfRules(before))) {
+      forests = null; // the next reading plants the new rules' forests
+    }
+  }
+
+  private static List<AnomalyRule> rcfRules(AnomalyRules rules) {
+    return rules.rules().stream().filter(r -> r instanceof AnomalyRule.Rcf).toList();
+  }
+
+  /** The version of the type's configuration the state judges by. */
+  public int configVersion() {
+    return configVersion;
+  }
+
   /** The anomaly rules this reading breaks, judged against what came before it. Changes nothing. */
   public List<AnomalyHit> detect(SourcedReading reading) {
-    if (config.anomalies().rules().isEmpty()) {
+    if (rules.rules().isEmpty()) {
       return List.of();
     }
     // onnx: the type's models score the whole reading, inline (microseconds for a small model: docs/BENCHMARKS.md)
-    List<AnomalyHit> hits = config.anomalies().scores() ? config.anomalies().score(reading.metrics()) : List.of();
+    List<AnomalyHit> hits = rules.scores() ? rules.score(reading.metrics()) : List.of();
     for (Map.Entry<String, Double> metric : reading.metrics().entrySet()) {
       List<AnomalyHit> found =
-          config.anomalies().check(metric.getKey(), metric.getValue(), histories.get(metric.getKey()));
+          rules.check(metric.getKey(), metric.getValue(), histories.get(metric.getKey()));
       if (!found.isEmpty()) {
         if (hits.isEmpty()) {
           hits = new ArrayList<>(found.size());
@@ -444,7 +535,8 @@ public final class EntityState {
     lastPartition = reading.partition();
     lastOffset = reading.offset();
     readings++;
-    if (forests != null || config.anomalies().learns()) {
+    expiredAt = NOT_EXPIRED;
+    if (forests != null || rules.learns()) {
       learn(reading);
     }
     if (incidents != null && !incidents.isEmpty()) {
@@ -459,8 +551,8 @@ public final class EntityState {
         summary.count++;
       }
       MetricHistory history = histories.get(metric);
-      if (history == null && config.anomalies().remembers(metric)) {
-        history = new MetricHistory(config.anomalies().historyFor(metric));
+      if (history == null && rules.remembers(metric)) {
+        history = new MetricHistory(rules.historyFor(metric));
         histories.put(metric.intern(), history);
       }
       if (history != null) {
@@ -485,7 +577,7 @@ public final class EntityState {
    */
   private void learn(SourcedReading reading) {
     if (forests == null) {
-      forests = RcfForests.create(config.anomalies().rules(), entityId);
+      forests = RcfForests.create(rules.rules(), entityId);
     }
     forests.learn(reading.metrics());
   }
@@ -568,12 +660,18 @@ public final class EntityState {
         recentViews,
         recentLate == null ? List.of() : recentLate.stream()
             .map(r -> new EntityStateView.LateReading(r.ts(), r.metrics(), r.event()))
-            .toList());
+            .toList(),
+        expired() ? expiredAt : null);
   }
 
+  /** The last value of each metric that has one (an expiry clears them). */
   Map<String, Double> lastValues() {
     Map<String, Double> values = new HashMap<>();
-    metrics.forEach((metric, summary) -> values.put(metric, summary.last));
+    metrics.forEach((metric, summary) -> {
+      if (!Double.isNaN(summary.last)) {
+        values.put(metric, summary.last);
+      }
+    });
     return values;
   }
 

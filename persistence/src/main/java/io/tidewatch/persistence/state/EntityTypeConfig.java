@@ -2,11 +2,15 @@ package io.tidewatch.persistence.state;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import io.tidewatch.persistence.anomaly.AnomalyRule;
 import io.tidewatch.persistence.anomaly.AnomalyRules;
 import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.persistence.anomaly.OnnxModel;
+import io.tidewatch.persistence.pipeline.InvalidPipeline;
 import io.tidewatch.persistence.pipeline.Pipeline;
+import io.tidewatch.protocol.TypeConfigProtocol.Sources;
 import io.tidewatch.persistence.window.Durations;
 import io.tidewatch.persistence.window.WindowSpec;
 import java.util.ArrayList;
@@ -17,6 +21,8 @@ import java.util.List;
  * the window specs, the allowed lateness that holds the watermark back, the processing time of silence after
  * which due windows close anyway, the anomaly rules, and how many closed windows (per spec) and alerts the state
  * keeps (the journal keeps them all), and the pipeline that cleans its readings before they reach an entity.
+ *
+ * @param stateTtlMs processing time of silence after which an entity's state expires ({@code state-ttl}); 0: never
  */
 public record EntityTypeConfig(
     String type,
@@ -26,7 +32,8 @@ public record EntityTypeConfig(
     AnomalyRules anomalies,
     int recentWindowsPerSpec,
     int recentAlerts,
-    Pipeline pipeline) {
+    Pipeline pipeline,
+    long stateTtlMs) {
 
   public EntityTypeConfig {
     windows = List.copyOf(windows);
@@ -40,6 +47,33 @@ public record EntityTypeConfig(
       throw new IllegalArgumentException(
           "entity type " + type + ": bad allowed-lateness, idle-close, recent-windows-per-spec or recent-alerts");
     }
+    if (stateTtlMs < 0 || (stateTtlMs > 0 && stateTtlMs < idleCloseMs)) { // its windows must have closed first
+      throw new IllegalArgumentException("tidewatch.entity-types." + type + ".state-ttl must be off or at least its"
+          + " idle-close (" + idleCloseMs + " ms), got " + stateTtlMs + " ms");
+    }
+  }
+
+  /** A type whose entities' state never expires. */
+  public EntityTypeConfig(
+      String type,
+      List<WindowSpec> windows,
+      long allowedLatenessMs,
+      long idleCloseMs,
+      AnomalyRules anomalies,
+      int recentWindowsPerSpec,
+      int recentAlerts,
+      Pipeline pipeline) {
+    this(type, windows, allowedLatenessMs, idleCloseMs, anomalies, recentWindowsPerSpec, recentAlerts, pipeline, 0);
+  }
+
+  /** True if the state of this type's entities expires after {@link #stateTtlMs} of silence. */
+  public boolean expiresState() {
+    return stateTtlMs > 0;
+  }
+
+  public EntityTypeConfig withStateTtl(long stateTtlMs) {
+    return new EntityTypeConfig(type, windows, allowedLatenessMs, idleCloseMs, anomalies, recentWindowsPerSpec,
+        recentAlerts, pipeline, stateTtlMs);
   }
 
   /** A type without a pipeline. */
@@ -67,7 +101,7 @@ public record EntityTypeConfig(
   public EntityTypeConfig withAnomalies(List<AnomalyRule> rules, IncidentPolicy incidents) {
     return new EntityTypeConfig(
         type, windows, allowedLatenessMs, idleCloseMs, new AnomalyRules(rules, incidents), recentWindowsPerSpec,
-        recentAlerts, pipeline);
+        recentAlerts, pipeline, stateTtlMs);
   }
 
   /** Reads one {@code tidewatch.entity-types.<type>} block. */
@@ -90,8 +124,86 @@ public record EntityTypeConfig(
         new AnomalyRules(rules, incidents),
         block.getInt("recent-windows-per-spec"),
         block.getInt("recent-alerts"),
-        pipeline);
+        pipeline,
+        stateTtlFrom(type, block));
   }
+
+  /** {@code state-ttl}: {@code off} (also when absent) or a duration; anything else stops the node naming the key. */
+  private static long stateTtlFrom(String type, Config block) {
+    if (!block.hasPath("state-ttl") || block.getString("state-ttl").equals("off")) {
+      return 0;
+    }
+    try {
+      long ttl = block.getDuration("state-ttl").toMillis();
+      if (ttl <= 0) {
+        throw new ConfigException.BadValue(block.origin(), "state-ttl", "must be positive");
+      }
+      return ttl;
+    } catch (ConfigException e) {
+      throw new ConfigException.BadValue(block.getValue("state-ttl").origin(),
+          "tidewatch.entity-types." + type + ".state-ttl", "off or a duration such as 7d, got '"
+              + block.getValue("state-ttl").unwrapped() + "'");
+    }
+  }
+
+  /**
+   * The parts of a type block that can change at runtime, as JSON ({@link Sources}): what the first version of its
+   * live configuration is made of.
+   */
+  public static Sources sourcesOf(Config block) {
+    return new Sources(
+        block.getValue("anomalies").render(ConfigRenderOptions.concise()),
+        block.hasPath("pipeline") ? block.getValue("pipeline").render(ConfigRenderOptions.concise()) : "[]");
+  }
+
+  /**
+   * A list of rules or steps (JSON or HOCON) in the one form versions keep, the file's ({@link #sourcesOf}): the
+   * same rules given again compare equal, and add no version. Throws {@link IllegalArgumentException} if it is not
+   * a list.
+   */
+  public static String canonical(String list) {
+    try {
+      return ConfigFactory.parseString("list = " + list).getList("list").render(ConfigRenderOptions.concise());
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("not a list: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The rules and pipeline of one version of this type's live configuration, compiled as the file's are (rules
+   * written in the units readings arrive in, converted by the version's own pipeline; the incident policy stays
+   * this type's); throws {@link IllegalArgumentException} naming the key ({@code anomalies[0].threshold},
+   * {@code pipeline[1].expr}) and why.
+   */
+  public Compiled compile(Sources sources) {
+    Config block;
+    try {
+      block = ConfigFactory.parseString("anomalies = " + sources.anomalies() + "\npipeline = " + sources.pipeline());
+      block.getConfigList("anomalies");
+      block.getConfigList("pipeline");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("not a list of rules or steps: " + e.getMessage(), e);
+    }
+    Pipeline compiled;
+    try {
+      compiled = Pipeline.of(block.getConfigList("pipeline"));
+    } catch (InvalidPipeline e) {
+      throw new IllegalArgumentException(e.key() + ": " + e.getMessage(), e);
+    }
+    List<? extends Config> configured = block.getConfigList("anomalies");
+    List<AnomalyRule> rules = new ArrayList<>(configured.size());
+    for (int i = 0; i < configured.size(); i++) {
+      try {
+        rules.add(AnomalyRule.fromConfig(type, configured.get(i)));
+      } catch (IllegalArgumentException | ConfigException e) { // OnnxModel.Invalid is one
+        throw new IllegalArgumentException("anomalies[" + i + "]: " + e.getMessage(), e);
+      }
+    }
+    return new Compiled(new AnomalyRules(compiled.convertThresholds(rules), anomalies.incidents()), compiled);
+  }
+
+  /** What one version of a type's live configuration runs: the rules its entities judge by and the ingest's pipeline. */
+  public record Compiled(AnomalyRules rules, Pipeline pipeline) {}
 
   /** The {@code anomalies} of a type block; a model file an onnx rule cannot use stops the node naming its key. */
   private static List<AnomalyRule> anomaliesFrom(String type, Config block) {

@@ -3,6 +3,7 @@ package io.tidewatch.persistence.state;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.tidewatch.persistence.pipeline.Pipeline;
+import io.tidewatch.protocol.TypeConfigProtocol.Sources;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,19 @@ public record EntityTypes(Map<String, EntityTypeConfig> byName) {
       }
     }
     return new EntityTypes(types);
+  }
+
+  /**
+   * What each type's configuration file block gives as the first version of its live configuration
+   * ({@link EntityTypeConfig#sourcesOf}).
+   */
+  public static Map<String, Sources> fileSources(Config config) {
+    Config block = config.getConfig("tidewatch.entity-types");
+    Map<String, Sources> sources = new LinkedHashMap<>();
+    for (String name : block.root().keySet()) {
+      sources.put(name, EntityTypeConfig.sourcesOf(block.getConfig(name)));
+    }
+    return sources;
   }
 
   public Set<String> names() {

@@ -5,6 +5,7 @@ import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.protocol.EntityProtocol.AnomalyDetected;
 import io.tidewatch.protocol.EntityProtocol.CommandJournaled;
 import io.tidewatch.protocol.EntityProtocol.DuplicatesIgnored;
+import io.tidewatch.protocol.EntityProtocol.EntityExpired;
 import io.tidewatch.protocol.EntityProtocol.EntityRegistered;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.IdleTimeAdvanced;
@@ -80,6 +81,15 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
    */
   public static RecordPlan record(
       EntityState state, String topic, List<SourcedReading> readings, long lastSeqNr, long nowMs) {
+    return record(state, topic, readings, state.configVersion(), lastSeqNr, nowMs);
+  }
+
+  /**
+   * As above, with the readings judged by the rules of version {@code configVersion} of the type's configuration
+   * (the one whose pipeline shaped them), which the state must know; their {@link ReadingsRecorded} names it.
+   */
+  public static RecordPlan record(
+      EntityState state, String topic, List<SourcedReading> readings, int configVersion, long lastSeqNr, long nowMs) {
     Builder plan = new Builder(state.writable(), topic, state.entriesAt(lastSeqNr));
     if (lastSeqNr == 0 && !readings.isEmpty()) {
       plan.add(new EntityRegistered(nowMs));
@@ -93,7 +103,9 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
         duplicates++;
         continue;
       }
-      recorded++;
+      if (recorded++ == 0) { // only readings recorded name a version: a batch of duplicates changes nothing
+        plan.state.judgeBy(configVersion);
+      }
       for (AnomalyHit hit : plan.state.detect(reading)) {
         plan.alerts.add(new PendingAlert(hit, reading.ts()));
       }
@@ -116,7 +128,7 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
         plan.flushChunk(nowMs);
         for (OpenIncident open : resolved) {
           plan.add(new IncidentChanged(open.id, IncidentState.RESOLVED, open.rule, open.metric, open.severity, null,
-              reading.ts(), nowMs, open.openedAt));
+              reading.ts(), nowMs, open.openedAt, plan.state.configVersion));
         }
         resolved.clear();
       }
@@ -158,10 +170,31 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
     Builder plan = new Builder(state.writable(), null, state.entriesAt(lastSeqNr));
     String alertId = state.entityId + ":" + plan.nextEntry();
     plan.add(new AnomalyDetected(alertId, IncidentPolicy.SILENT, IncidentPolicy.ALL_METRICS, silentMs / 1000.0, null,
-        policy.silentAfterMs() / 1000.0, state.maxEventTime(), nowMs, Severity.WARNING));
+        policy.silentAfterMs() / 1000.0, state.maxEventTime(), nowMs, Severity.WARNING, null, null, state.configVersion));
     plan.add(new IncidentChanged(state.entityId + ":" + plan.nextEntry(), IncidentState.OPENED, IncidentPolicy.SILENT,
-        IncidentPolicy.ALL_METRICS, Severity.WARNING, alertId, state.maxEventTime(), nowMs, nowMs));
+        IncidentPolicy.ALL_METRICS, Severity.WARNING, alertId, state.maxEventTime(), nowMs, nowMs,
+        state.configVersion));
     return of(plan.events, 0, 0, plan.state);
+  }
+
+  /**
+   * The entity heard nothing for {@code silentMs} of processing time, at least its type's {@code state-ttl}: its state
+   * expires ({@link EntityExpired}). Plans nothing if the type's state does not expire, the state already expired or
+   * never recorded a reading, or windows are still open (the idle timer closes them first: ttl ≥ idle-close).
+   */
+  public static RecordPlan expire(EntityState state, long silentMs, long nowMs) {
+    if (!expires(state, silentMs)) {
+      return of(List.of(), 0, 0, state);
+    }
+    Builder plan = new Builder(state.writable(), null, 0);
+    plan.add(new EntityExpired(nowMs, silentMs));
+    return of(plan.events, 0, 0, plan.state);
+  }
+
+  /** True if {@link #expire} would expire the state. Changes nothing. */
+  public static boolean expires(EntityState state, long silentMs) {
+    return state.config.expiresState() && silentMs >= state.config.stateTtlMs() && !state.expired()
+        && state.readings() > 0 && !state.hasOpenWindows();
   }
 
   /** True if {@link #idle} would close windows. Changes nothing. */
@@ -177,9 +210,9 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
     return due;
   }
 
-  private static AnomalyDetected alert(String entityId, long entry, AnomalyHit hit, long ts, long nowMs) {
+  private static AnomalyDetected alert(EntityState state, long entry, AnomalyHit hit, long ts, long nowMs) {
     return new AnomalyDetected(
-        entityId + ":" + entry,
+        state.entityId + ":" + entry,
         hit.rule(),
         hit.metric(),
         hit.value(),
@@ -189,7 +222,8 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
         nowMs,
         hit.severity(),
         hit.attribution(),
-        hit.model());
+        hit.model(),
+        state.configVersion);
   }
 
   /** An alert raised by a reading of the current chunk; its event follows the chunk. */
@@ -220,19 +254,19 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
      */
     void flushChunk(long nowMs) {
       if (!chunk.isEmpty()) {
-        events.add(new ReadingsRecorded(topic, chunk));
+        events.add(new ReadingsRecorded(topic, chunk, state.configVersion));
         chunk = new ArrayList<>();
       }
       for (PendingAlert pending : alerts) {
-        AnomalyDetected alert = alert(state.entityId, nextEntry(), pending.hit(), pending.ts(), nowMs);
+        AnomalyDetected alert = alert(state, nextEntry(), pending.hit(), pending.ts(), nowMs);
         add(alert);
         OpenIncident open = state.openIncident(alert.rule(), alert.metric());
         if (open == null) {
           add(new IncidentChanged(state.entityId + ":" + nextEntry(), IncidentState.OPENED, alert.rule(),
-              alert.metric(), alert.severity(), alert.alertId(), alert.ts(), nowMs, nowMs));
+              alert.metric(), alert.severity(), alert.alertId(), alert.ts(), nowMs, nowMs, state.configVersion));
         } else if (alert.severity().compareTo(open.severity) > 0) {
           add(new IncidentChanged(open.id, IncidentState.ESCALATED, alert.rule(), alert.metric(), alert.severity(),
-              alert.alertId(), alert.ts(), nowMs, open.openedAt));
+              alert.alertId(), alert.ts(), nowMs, open.openedAt, state.configVersion));
         }
       }
       alerts.clear();
@@ -244,7 +278,7 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
       if (silence != null) {
         flushChunk(nowMs);
         add(new IncidentChanged(silence.id, IncidentState.RESOLVED, silence.rule, silence.metric, silence.severity,
-            null, ts, nowMs, silence.openedAt));
+            null, ts, nowMs, silence.openedAt, state.configVersion));
       }
     }
 

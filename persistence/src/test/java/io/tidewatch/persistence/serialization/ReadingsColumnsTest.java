@@ -38,6 +38,17 @@ class ReadingsColumnsTest {
   }
 
   @Test
+  void readsBackTheConfigurationVersionItNamesAndTheFirstWhenItNamesNone() throws IOException {
+    var reading = new SourcedReading(1_700_000_000_123L, Map.of("temperature", 21.0), null, Map.of(), 0, 1);
+    var changed = new ReadingsRecorded("t", List.of(reading), 7);
+    assertEquals(changed, roundTrip(changed));
+    var first = new ReadingsRecorded("t", List.of(reading));
+    assertEquals(1, roundTrip(first).configVersion());
+    assertTrue(COLUMNS.writeValueAsBytes(first).length < COLUMNS.writeValueAsBytes(changed).length,
+        "the first version is left out of the journal's bytes");
+  }
+
+  @Test
   void readsBackAnEventWithoutReadings() throws IOException {
     var event = new ReadingsRecorded("t", List.of());
     assertEquals(event, roundTrip(event));

@@ -47,7 +47,8 @@ class SnapshotProperties {
                   new AnomalyRule.Delta(List.of("*"), 5.0),
                   new AnomalyRule.ZScore(List.of("t"), 2.0, 8, 4),
                   new AnomalyRule.Range(List.of("h"), 0, 90)),
-              new IncidentPolicy(0.8, 2_000)); // short: incidents open, escalate and resolve within a case
+              new IncidentPolicy(0.8, 2_000)) // short: incidents open, escalate and resolve within a case
+          .withStateTtl(600_000);
 
   /** The same with a small rcf forest over both metrics, warm after 20 readings and easily fired. */
   private static final EntityTypeConfig EVERYTHING_AND_RCF = EVERYTHING.withAnomalies(
@@ -123,6 +124,19 @@ class SnapshotProperties {
     RecordPlan idle = RecordPlan.idle(live, 600_000);
     if (idle.journaled() != null) {
       journal.add(stored(idle.journaled()));
+    }
+    if (random.nextBoolean()) { // the state expires, then readings start fresh baselines
+      journal.add(stored(RecordPlan.expire(live, 600_000, 43).journaled()));
+      long after = live.maxEventTime() + 1_000;
+      List<SourcedReading> tail = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        double v = random.nextInt(61);
+        tail.add(new SourcedReading(after + i * 1_000L, Map.of("t", v, "h", v * 1.6), null, Map.of(), 0, 1_000 + i));
+      }
+      for (int i = 0; i < tail.size(); i += 7) {
+        RecordPlan plan = RecordPlan.record(live, DEFAULT_TOPIC, tail.subList(i, Math.min(tail.size(), i + 7)), journal.size(), 44);
+        journal.add(stored(plan.journaled()));
+      }
     }
     List<Event> entries = journal.stream().flatMap(row -> row.entries().stream()).toList();
     for (int i = 0; i < entries.size(); i++) {

@@ -4,6 +4,8 @@ import io.tidewatch.persistence.output.OutputSink;
 import io.tidewatch.persistence.pipeline.Pipeline;
 import io.tidewatch.protocol.EntityProtocol.Outputs;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
+import io.tidewatch.persistence.state.LiveTypes;
+import io.tidewatch.persistence.state.TypeVersions;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
 import io.tidewatch.protocol.ReadingParser;
@@ -59,13 +61,13 @@ public final class ReadingsIngest {
   private final ClusterSharding sharding;
   private final IngestSettings settings;
   private final ReadingParser parser;
-  private final Map<String, Pipeline> pipelines;
+  private final LiveTypes types;
   private final DeadLetterPublisher deadLetters;
   private final AtomicReference<Consumer.Control> control =
       new AtomicReference<>(Consumer.createNoopControl());
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final org.apache.pekko.actor.ActorRef shardLocations; // classic: what the Kafka subscription takes
-  private final OrderedAsks<IngestBatch.EntityRef, SourcedReading, RecordAck> asks;
+  private final OrderedAsks<IngestBatch.EntityRef, VersionedReadings, RecordAck> asks;
   private final IngestMetrics metrics;
   private final ResendOnMemberRemoved resend;
   private final OutputSink outputs;
@@ -74,7 +76,7 @@ public final class ReadingsIngest {
       ClusterSharding sharding,
       IngestSettings settings,
       ReadingParser parser,
-      Map<String, Pipeline> pipelines,
+      LiveTypes types,
       DeadLetterPublisher deadLetters,
       org.apache.pekko.actor.ActorRef shardLocations,
       ResendOnMemberRemoved resend,
@@ -85,7 +87,7 @@ public final class ReadingsIngest {
     this.shardLocations = shardLocations;
     this.settings = settings;
     this.parser = parser;
-    this.pipelines = Map.copyOf(pipelines);
+    this.types = types;
     this.deadLetters = deadLetters;
     this.asks = new OrderedAsks<>(settings.askParallelism());
     this.metrics = new IngestMetrics(asks::unanswered, asks::inFlight);
@@ -99,18 +101,17 @@ public final class ReadingsIngest {
       ActorSystem<?> system,
       IngestSettings settings,
       ReadingParser parser,
-      List<String> entityTypes,
-      Map<String, Pipeline> pipelines,
+      LiveTypes types,
       OutputSink outputs) {
     var producer = new SendProducer<>(settings.producer(), system);
     var shardLocations =
-        system.systemActorOf(ShardLocations.create(settings.topic(), entityTypes), "tidewatch-shard-locations", Props.empty());
+        system.systemActorOf(ShardLocations.create(settings.topic(), List.copyOf(types.byType().keySet())), "tidewatch-shard-locations", Props.empty());
     var ingest =
         new ReadingsIngest(
             ClusterSharding.get(system),
             settings,
             parser,
-            pipelines,
+            types,
             new DeadLetterPublisher(producer, settings.deadLetterTopic()),
             Adapter.toClassic(shardLocations),
             ResendOnMemberRemoved.watching(system, settings.resendAfterMemberRemoved()),
@@ -187,6 +188,11 @@ public final class ReadingsIngest {
       offsets = offsets.updated(offset);
     }
     metrics.batch(records.size());
+    // One version of each type's configuration per batch: its pipeline shapes the readings, and the entities judge
+    // them by its rules.
+    Map<String, TypeVersions.Live> versions = types.latest();
+    Map<String, Pipeline> pipelines = new HashMap<>();
+    versions.forEach((type, live) -> pipelines.put(type, live.pipeline()));
     IngestBatch batch = IngestBatch.of(records, parser, pipelines);
     // Filtered readings are acknowledged with the batch: their offsets are in it, and nothing waits for them.
     batch.filtered().forEach(f -> metrics.filtered(f.type(), f.step()));
@@ -196,8 +202,9 @@ public final class ReadingsIngest {
       log.debug("Dead letter from {}/{}: {}", rejected.record().partition(), rejected.record().offset(), rejected.reason());
       pending.add(Futures.plain(deadLetters.publish(rejected.record(), rejected.reason())));
     }
-    batch.readingsByEntity().forEach((entity, readings) ->
-        pending.add(asks.send(entity, consumer, readings, joined -> record(entity, joined, 0))));
+    batch.readingsByEntity().forEach((entity, readings) -> pending.add(asks.send(entity, consumer,
+        List.of(new VersionedReadings(versions.get(entity.type()).number(), readings)),
+        joined -> record(entity, VersionedReadings.joined(joined), 0, 0))));
     CommittableOffsetBatch committable = offsets;
     long oldestTimestamp = oldest;
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> {
@@ -207,10 +214,13 @@ public final class ReadingsIngest {
   }
 
   /**
-   * Asks in chunks of at most {@code maxReadingsPerCommand}, one after the other, so no message grows too big; each
-   * answer's outputs are published before the next chunk is sent.
+   * Asks in chunks of at most {@code maxReadingsPerCommand} readings of one configuration version, one after the
+   * other, so no message grows too big; each answer's outputs are published before the next chunk is sent.
    */
-  private CompletableFuture<RecordAck> record(IngestBatch.EntityRef entity, List<SourcedReading> readings, int from) {
+  private CompletableFuture<RecordAck> record(
+      IngestBatch.EntityRef entity, List<VersionedReadings> runs, int run, int from) {
+    List<SourcedReading> readings = runs.get(run).readings();
+    int configVersion = runs.get(run).configVersion();
     int to = Math.min(readings.size(), from + settings.maxReadingsPerCommand());
     List<SourcedReading> chunk = readings.subList(from, to);
     long started = System.nanoTime();
@@ -218,13 +228,17 @@ public final class ReadingsIngest {
         resend.send(() -> Futures.plain(
                 sharding
                     .entityRefFor(TrackedEntity.typeKey(entity.type()), entity.id())
-                    .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, replyTo), settings.askTimeout())))
+                    .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, configVersion, replyTo),
+                        settings.askTimeout())))
             .thenCompose(ack -> {
               metrics.asked(entity.type(), chunk.size(), started);
               metrics.recorded(entity.type(), ack.recorded());
               return publish(entity, ack);
             });
-    return to == readings.size() ? ask : ask.thenCompose(ack -> record(entity, readings, to));
+    if (to < readings.size()) {
+      return ask.thenCompose(ack -> record(entity, runs, run, to));
+    }
+    return run + 1 == runs.size() ? ask : ask.thenCompose(ack -> record(entity, runs, run + 1, 0));
   }
 
   private CompletableFuture<RecordAck> publish(IngestBatch.EntityRef entity, RecordAck ack) {

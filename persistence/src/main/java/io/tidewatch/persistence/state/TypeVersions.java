@@ -1,0 +1,133 @@
+package io.tidewatch.persistence.state;
+
+import io.tidewatch.persistence.anomaly.AnomalyRules;
+import io.tidewatch.persistence.pipeline.Pipeline;
+import io.tidewatch.protocol.EntityProtocol;
+import io.tidewatch.protocol.TypeConfigProtocol.History;
+import io.tidewatch.protocol.TypeConfigProtocol.Version;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * The versions of one entity type's live configuration that this node knows, compiled: the ingest runs the newest
+ * one's pipeline, and an entity judges each command's readings by the rules of the version the ingest named (and,
+ * on replay, each journaled event by the version it names). Versions only ever get added, and a version never
+ * changes, so a reader needs no lock: it reads one immutable map.
+ *
+ * <p>Until the node has heard the type's history ({@link #update}) it knows one version, its configuration file's,
+ * as version {@value EntityProtocol#FIRST_CONFIG_VERSION}: what tests and benches run, and what a type without any
+ * change runs.
+ */
+public final class TypeVersions {
+
+  /** One version, compiled. {@code version} is null for the file's, before the history was heard. */
+  public record Live(int number, Version version, AnomalyRules rules, Pipeline pipeline) {}
+
+  private final EntityTypeConfig config;
+  private volatile TreeMap<Integer, Live> versions;
+  private final Map<Integer, List<CompletableFuture<Live>>> waiting = new HashMap<>();
+  private volatile Consumer<String> onMissing = type -> {};
+
+  private TypeVersions(EntityTypeConfig config) {
+    this.config = config;
+    TreeMap<Integer, Live> first = new TreeMap<>();
+    first.put(EntityProtocol.FIRST_CONFIG_VERSION,
+        new Live(EntityProtocol.FIRST_CONFIG_VERSION, null, config.anomalies(), config.pipeline()));
+    this.versions = first;
+  }
+
+  /** The configuration file's version alone, until {@link #update}. */
+  public static TypeVersions of(EntityTypeConfig config) {
+    return new TypeVersions(config);
+  }
+
+  public EntityTypeConfig config() {
+    return config;
+  }
+
+  public String type() {
+    return config.type();
+  }
+
+  public Live latest() {
+    return versions.lastEntry().getValue();
+  }
+
+  /** The version numbered {@code number}, or null if this node has not heard of it yet. */
+  public Live get(int number) {
+    return versions.get(number);
+  }
+
+  /** Every version known, oldest first. */
+  public List<Live> all() {
+    return List.copyOf(versions.values());
+  }
+
+  /**
+   * Takes in a history of the type: each version this node did not know yet is compiled and added (the file's
+   * provisional first version is replaced by the journaled one). A version that does not compile here (an onnx
+   * model file missing on this node) is left out with the reason, so that what waits for it fails rather than
+   * runs other rules.
+   *
+   * @return the versions that do not compile on this node, with why
+   */
+  public synchronized Map<Integer, String> update(History history) {
+    TreeMap<Integer, Live> next = new TreeMap<>(versions);
+    Map<Integer, String> failed = new TreeMap<>();
+    List<Live> added = new ArrayList<>();
+    for (Version version : history.versions()) {
+      Live known = next.get(version.version());
+      if (known != null && version.equals(known.version())) {
+        continue;
+      }
+      try {
+        EntityTypeConfig.Compiled compiled = config.compile(version.sources());
+        Live live = new Live(version.version(), version, compiled.rules(), compiled.pipeline());
+        next.put(version.version(), live);
+        added.add(live);
+      } catch (IllegalArgumentException e) {
+        failed.put(version.version(), e.getMessage());
+      }
+    }
+    versions = next;
+    for (Live live : added) {
+      List<CompletableFuture<Live>> waiters = waiting.remove(live.number());
+      if (waiters != null) {
+        waiters.forEach(w -> w.complete(live));
+      }
+    }
+    return failed;
+  }
+
+  /**
+   * The version numbered {@code number}, now if known, else once {@link #update} brings it; asks the node to fetch
+   * the history at once ({@link #onMissing}) rather than wait for the next change to arrive.
+   */
+  public CompletionStage<Live> await(int number) {
+    Live known = versions.get(number);
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    CompletableFuture<Live> future = new CompletableFuture<>();
+    synchronized (this) {
+      known = versions.get(number);
+      if (known != null) {
+        return CompletableFuture.completedFuture(known);
+      }
+      waiting.computeIfAbsent(number, n -> new ArrayList<>()).add(future);
+    }
+    onMissing.accept(config.type());
+    return future;
+  }
+
+  /** What to do when something waits for a version this node does not know: fetch the type's history. */
+  public void onMissing(Consumer<String> fetch) {
+    this.onMissing = fetch;
+  }
+}
