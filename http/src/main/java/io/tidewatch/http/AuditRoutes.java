@@ -102,6 +102,10 @@ final class AuditRoutes extends AllDirectives {
     }
     Source<EventEnvelope, NotUsed> events =
         inTimeRange(journal.events(type, id, 1, asOfSeq != null ? asOfSeq : Long.MAX_VALUE), null, asOf == null || asOf == Long.MAX_VALUE ? null : asOf + 1);
+    if (!live.of(type).heard().toCompletableFuture().isDone()) { // the journal may name versions not heard of yet
+      throw ProblemException.unavailable("this node has not heard the configuration versions of type " + type
+          + " yet (it started moments ago); retry shortly");
+    }
     CompletionStage<EntityStateView> folded = lookup.known(type, id).thenCompose(known -> events
         .runWith(Sink.fold(new Replay(new EntityState(live.of(type), id), 0), (replay, e) -> replay.next(e)), system)
         .thenApply(replay -> replay.state.toView(replay.seqNr)));
@@ -111,7 +115,12 @@ final class AuditRoutes extends AllDirectives {
   /** The state folded so far and the sequence number of the last event in it. */
   private record Replay(EntityState state, long seqNr) {
     Replay next(EventEnvelope envelope) {
-      state.apply((Event) envelope.event());
+      try {
+        state.apply((Event) envelope.event());
+      } catch (IllegalStateException e) { // a configuration version this node cannot judge by (EntityState#judgeBy)
+        throw ProblemException.unavailable("cannot rebuild the state at sequence number " + envelope.sequenceNr()
+            + ": " + e.getMessage());
+      }
       return new Replay(state, envelope.sequenceNr());
     }
   }

@@ -132,12 +132,16 @@ final class TypeRoutes extends AllDirectives {
       throw ProblemException.badRequest("changedBy must be a name of 1 to 128 characters");
     }
     String author = by == null ? DEFAULT_AUTHOR : by.asText();
+    if (!configs.live().of(type).heard().toCompletableFuture().isDone()) {
+      throw ProblemException.unavailable("this node has not heard the configuration of type " + type
+          + " yet (it started moments ago); retry shortly");
+    }
     return Futures.plain(configs.change(type, part, root.get(key).toString(), author))
         .thenApply(h -> view(h, h.latest()))
         .exceptionally(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
           if (cause instanceof StatusReply.ErrorMessage rejection) {
-            throw ProblemException.badRequest(key + ": " + rejection.getMessage());
+            throw ProblemException.badRequest(rejection.getMessage()); // names the key: anomalies[0], pipeline[1].expr
           }
           throw failure instanceof CompletionException c ? c : new CompletionException(cause);
         });

@@ -89,9 +89,11 @@ final class ListReadSide implements ReadSide, EntityIndex, OutputSink {
   }
 
   @Override
-  public synchronized CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
+  public synchronized CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, String after, int limit) {
     return CompletableFuture.completedFuture(expiresAt.entrySet().stream()
         .filter(e -> e.getKey().startsWith(type + "/") && e.getValue() <= nowMs)
+        .filter(e -> e.getKey().substring(type.length() + 1).compareTo(after) > 0)
+        .sorted(Map.Entry.comparingByKey())
         .limit(limit)
         .map(e -> expiries.get(e.getKey()))
         .toList());

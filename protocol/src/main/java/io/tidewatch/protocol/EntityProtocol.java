@@ -71,9 +71,17 @@ public interface EntityProtocol {
    * crash between journal write and publish), the outputs those readings produced back then. Whoever asked
    * publishes them before it commits the readings' offsets.
    */
-  record RecordAck(int recorded, int duplicates, Outputs outputs) implements CborSerializable {
+  /**
+   * @param configVersion the version of the type's configuration the entity judges by after the command: an ingest
+   *     that named an older one (it had not heard of the newer yet) catches up from it
+   */
+  record RecordAck(int recorded, int duplicates, Outputs outputs, int configVersion) implements CborSerializable {
     public RecordAck(int recorded, int duplicates) {
       this(recorded, duplicates, Outputs.NONE);
+    }
+
+    public RecordAck(int recorded, int duplicates, Outputs outputs) {
+      this(recorded, duplicates, outputs, LATEST_CONFIG);
     }
   }
 
@@ -177,10 +185,17 @@ public interface EntityProtocol {
    *
    * @param configVersion the version of the type's configuration (pipeline and anomaly rules) the readings were
    *     shaped and judged by; {@link #FIRST_CONFIG_VERSION} in events journaled before versions
+   * @param recordedAt processing time of the command that recorded them, epoch milliseconds: after a recovery the
+   *     entity knows from it how long it has heard nothing ({@code state-ttl}); 0 in events journaled before it
    */
-  record ReadingsRecorded(String topic, List<SourcedReading> readings, int configVersion) implements Event {
+  record ReadingsRecorded(String topic, List<SourcedReading> readings, int configVersion, long recordedAt)
+      implements Event {
     public ReadingsRecorded {
       readings = List.copyOf(readings);
+    }
+
+    public ReadingsRecorded(String topic, List<SourcedReading> readings, int configVersion) {
+      this(topic, readings, configVersion, 0);
     }
 
     public ReadingsRecorded(String topic, List<SourcedReading> readings) {

@@ -50,12 +50,21 @@ public interface TypeConfigProtocol {
    * One version of a type's configuration.
    *
    * @param version 1 for the first, then one more per change
+   * @param sources the rules and pipeline in force from this version on
    * @param change {@code file} (the configuration file gave it), {@code rules} or {@code pipeline} (an operator)
-   * @param by who: {@code configuration file} or the operator's token name
+   * @param by who: {@code configuration file}, or the name the operator gave with the change (tokens carry none)
    * @param at processing time of the change, epoch milliseconds
+   * @param file for a {@code file} version, what the file said (a file changes only the parts it changed, so an
+   *     operator's change of the other part stays in {@code sources}); null for an operator's
    */
-  record Version(int version, Sources sources, String change, String by, long at) implements CborSerializable {
+  record Version(int version, Sources sources, String change, String by, long at, Sources file)
+      implements CborSerializable {
     public static final String FILE = "file";
+
+    /** An operator's version. */
+    public Version(int version, Sources sources, String change, String by, long at) {
+      this(version, sources, change, by, at, null);
+    }
   }
 
   sealed interface Event extends CborSerializable {}

@@ -13,12 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A passivated entity has no timer, so it cannot notice that its type's {@code state-ttl} passed. As it passivates it
- * records in the entity index when it will expire; this sweep, one per node and type with a state-ttl, reads the due
- * rows periodically and sends each entity {@link ExpireState} through sharding, and the entity decides (it journals
- * the expiry only if it really heard nothing for that long). Every node sweeps: an entity woken twice by two nodes'
- * sweeps expires once and only puts its row right the second time. Each woken entity rewrites its row, so a
- * sweep that hit its {@link #PER_SWEEP} limit finds the rest next time.
+ * A passivated or stopped entity has no timer, so it cannot notice that its type's {@code state-ttl} passed. After
+ * the first readings of each incarnation and as it passivates, it records in the entity index when it will expire
+ * (the first row may be early: the entity then records it again instead of expiring); this sweep, one per node and
+ * type with a state-ttl, reads the due rows periodically and sends each entity {@link ExpireState} through sharding,
+ * and the entity decides (it journals the expiry only if it really heard nothing for that long). Every node sweeps: an entity woken twice by two nodes'
+ * sweeps expires once and only puts its row right the second time. A sweep reads at most {@link #PER_SWEEP} due rows,
+ * in id order from where the previous one stopped, and starts over after the last: a row whose entity cannot rewrite
+ * it (its recovery fails) is woken once per round, not every sweep, and never hides the rows behind it.
  */
 public final class StateExpirySweep {
 
@@ -32,13 +34,17 @@ public final class StateExpirySweep {
   private final EntityIndex index;
   private final String type;
   private final Clock clock;
+  private final int perSweep;
   private final AtomicBoolean sweeping = new AtomicBoolean();
+  /** The last entity id the previous sweep read; "" to start from the first. Read and set under {@link #sweeping}. */
+  private String after = "";
 
-  private StateExpirySweep(ActorSystem<?> system, EntityIndex index, String type, Clock clock) {
+  StateExpirySweep(ActorSystem<?> system, EntityIndex index, String type, Clock clock, int perSweep) {
     this.system = system;
     this.index = index;
     this.type = type;
     this.clock = clock;
+    this.perSweep = perSweep;
   }
 
   /** Starts a sweep for each of {@code types} whose state expires. */
@@ -46,7 +52,7 @@ public final class StateExpirySweep {
     for (EntityTypeConfig config : types) {
       if (config.expiresState()) {
         Duration every = interval(config.stateTtlMs());
-        StateExpirySweep sweep = new StateExpirySweep(system, index, config.type(), clock);
+        StateExpirySweep sweep = new StateExpirySweep(system, index, config.type(), clock, PER_SWEEP);
         system.scheduler().scheduleWithFixedDelay(every, every, sweep::sweep, system.executionContext());
         log.info("Sweeping {} entities for state expiry (state-ttl {} ms) every {}", config.type(),
             config.stateTtlMs(), every);
@@ -54,7 +60,10 @@ public final class StateExpirySweep {
     }
   }
 
-  /** A quarter of the ttl, so an entity expires at most a quarter late, between 1 s and 1 min. */
+  /**
+   * A quarter of the ttl, so an entity expires at most a quarter late (while fewer than {@link #PER_SWEEP} are due),
+   * between 1 s and 1 min.
+   */
   static Duration interval(long stateTtlMs) {
     Duration quarter = Duration.ofMillis(stateTtlMs / 4);
     if (quarter.compareTo(LONGEST_INTERVAL) > 0) {
@@ -64,11 +73,14 @@ public final class StateExpirySweep {
   }
 
   /** One sweep at a time: a slow read is not overtaken by the next. */
-  private void sweep() {
+  void sweep() {
     if (!sweeping.compareAndSet(false, true)) {
       return;
     }
-    index.dueToExpire(type, clock.millis(), PER_SWEEP).whenComplete((due, failure) -> {
+    index.dueToExpire(type, clock.millis(), after, perSweep).whenComplete((due, failure) -> {
+      if (failure == null) {
+        after = due.size() < perSweep ? "" : due.get(due.size() - 1).id();
+      }
       sweeping.set(false);
       if (failure != null) {
         log.warn("Could not read which {} entities are due to expire, trying at the next sweep: {}", type,

@@ -63,6 +63,8 @@ public final class TrackedEntity
   private static final Duration REPUBLISH_AFTER = Duration.ofSeconds(2);
   /** How long stashed commands wait for a configuration version before they are handled (and wait) again. */
   private static final Duration VERSION_WAIT = Duration.ofSeconds(10);
+  /** Messages an entity started before the node heard its type's history keeps until it has (a few asks). */
+  private static final int BOOT_STASH = 1_000;
   private static final int SNAPSHOT_EVERY = 100;
   private static final int SNAPSHOTS_KEPT = 2;
   /** A failed journal write stops the entity; it recovers from the journal after a backoff. Shared: it is immutable. */
@@ -83,8 +85,9 @@ public final class TrackedEntity
   private boolean publishing; // windows closed by the idle timer are being published
   private boolean outputsMarked; // the entity index says this entity has unpublished outputs
   private long lastHeardMs;
-  /** False while {@link #lastHeardMs} is only the recovery: this incarnation heard no reading, nor its expiry row. */
+  /** False while {@link #lastHeardMs} is only the recovery: no reading, journal or expiry row told it better. */
   private boolean heardKnown;
+  private boolean expiryIndexed; // this incarnation recorded in the entity index when its state expires
   private boolean running; // recovered, so counted among the active entities
   private final FoldedEvents folded = new FoldedEvents();
   private boolean awaitingVersion; // commands wait in the stash until this node knows their configuration version
@@ -106,6 +109,11 @@ public final class TrackedEntity
 
   /** Timer: publish again what the entity journaled without an ask, after a failed publication. */
   private enum RepublishIdleOutputs implements InternalCommand {
+    INSTANCE
+  }
+
+  /** The node heard the type's configuration history: an entity started before that may recover now. */
+  private enum VersionsHeard implements InternalCommand {
     INSTANCE
   }
 
@@ -170,8 +178,23 @@ public final class TrackedEntity
       String entityId,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       Clock clock) {
-    return Behaviors.setup(ctx ->
+    Behavior<Command> entity = Behaviors.setup(ctx ->
         Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, versions, settings, index, outputs, entityId, shard, clock)));
+    if (versions.heard().toCompletableFuture().isDone()) {
+      return entity;
+    }
+    // Started before the node heard the type's configuration history (its first seconds): a journal may name
+    // versions it does not know yet, so the entity recovers only once it has, and its messages wait until then.
+    return Behaviors.withStash(BOOT_STASH, stash -> Behaviors.setup(ctx -> {
+      ctx.pipeToSelf(versions.heard(), (ok, failure) -> VersionsHeard.INSTANCE);
+      return Behaviors.receiveMessage(message -> {
+        if (message == VersionsHeard.INSTANCE) {
+          return stash.unstashAll(entity);
+        }
+        stash.stash(message);
+        return Behaviors.same();
+      });
+    }));
   }
 
   private TrackedEntity(
@@ -207,6 +230,14 @@ public final class TrackedEntity
   public SignalHandler<EntityState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          // When it last heard a reading comes from the journal (ReadingsRecorded#recordedAt), not from the entity
+          // index: replay gives it deterministically, with no read to wait for, and it is right after a crash or a
+          // handoff, where the index's row (written once per incarnation) may be older than the last readings.
+          if (!heardKnown && state.lastRecordedAt() != 0) {
+            lastHeardMs = state.lastRecordedAt();
+            heardKnown = true;
+          }
+          expiryIndexed = false;
           if (!running) { // a restart after a failure recovers again, in the same actor
             running = true;
             metrics.started();
@@ -237,6 +268,15 @@ public final class TrackedEntity
   }
 
   private ReplyEffect<Event, EntityState> onCommand(EntityState state, Command command) {
+    if (awaitingVersion && !(command instanceof GetState || command instanceof VersionArrived)) {
+      // Everything waits behind the readings that wait for their version: the timers' silence, idle close,
+      // passivation and expiry must not act as if they had not come.
+      if (command instanceof RecordReadings) {
+        lastHeardMs = clock.millis();
+        heardKnown = true;
+      }
+      return Effect().stash();
+    }
     if (command instanceof RecordReadings record) {
       return onRecordReadings(state, record);
     } else if (command instanceof GetState get) {
@@ -267,7 +307,15 @@ public final class TrackedEntity
   private ReplyEffect<Event, EntityState> onRecordReadings(EntityState state, RecordReadings cmd) {
     int configVersion =
         cmd.configVersion() == EntityProtocol.LATEST_CONFIG ? versions.latest().number() : cmd.configVersion();
-    if (awaitingVersion || versions.get(configVersion) == null) {
+    if (versions.get(configVersion) == null) {
+      String failure = versions.failure(configVersion);
+      if (failure != null) { // no wait brings it (TypeConfigSync logs why): the ask times out, the ingest retries
+        context.getLog().debug("{}/{}: cannot record readings of version {}: {}", config.type(), entityId,
+            configVersion, failure);
+        return Effect().noReply();
+      }
+      lastHeardMs = clock.millis();
+      heardKnown = true;
       return awaitVersion(configVersion);
     }
     lastHeardMs = clock.millis();
@@ -276,8 +324,10 @@ public final class TrackedEntity
     // Before the fold: a redelivery's outputs are those kept with the readings it repeats.
     Outputs earlier = state.outputsOf(cmd.topic(), cmd.readings());
     long lateBefore = state.lateReadings();
-    RecordPlan plan = folded.expect(
-        RecordPlan.record(state, cmd.topic(), cmd.readings(), configVersion, lastSequenceNumber(context), lastHeardMs));
+    // Silence as the journal knows it, so also right after a recovery: past the ttl, the state expires first.
+    long silentMs = state.lastRecordedAt() == 0 ? 0 : lastHeardMs - state.lastRecordedAt();
+    RecordPlan plan = folded.expect(RecordPlan.record(
+        state, cmd.topic(), cmd.readings(), configVersion, lastSequenceNumber(context), lastHeardMs, silentMs));
     if (plan.journaled() == null) {
       return Effect().reply(cmd.replyTo(), new RecordAck(0, 0)); // an empty batch: nothing to journal
     }
@@ -287,26 +337,27 @@ public final class TrackedEntity
         .persist(plan.journaled())
         .thenRun(s -> metrics.persisted(started, plan.events(), s.lateReadings() - lateBefore))
         .thenRun(this::watchSilence)
-        .thenRun(this::watchAbsence);
+        .thenRun(this::watchAbsence)
+        .thenRun(this::indexExpiryOnce);
     if (wasExpired) { // once per expiry, not per command
       persisted = persisted.thenRun(this::unmarkExpired);
     }
-    return persisted.thenReply(cmd.replyTo(), s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs));
+    return persisted.thenReply(cmd.replyTo(),
+        s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs, s.configVersion()));
   }
 
   /**
    * The ingest named a version of the type's configuration this node has not heard of yet (it changed a moment ago,
    * on another node): the command, and every later one, waits in the stash until the version arrives, so that
-   * readings are judged by the rules of the version whose pipeline shaped them and recorded in order. If it does not
-   * come, the asks time out as for any entity that does not answer, and the ingest sends them again.
+   * readings are judged by the rules of the version whose pipeline shaped them and recorded in order; so do the
+   * timers' commands, which must see those readings first. If it does not come, the asks time out as for any entity
+   * that does not answer, and the ingest sends them again.
    */
   private ReplyEffect<Event, EntityState> awaitVersion(int number) {
-    if (!awaitingVersion) {
-      awaitingVersion = true;
-      context.pipeToSelf(
+    awaitingVersion = true;
+    context.pipeToSelf(
           versions.await(number).toCompletableFuture().orTimeout(VERSION_WAIT.toMillis(), TimeUnit.MILLISECONDS),
           (live, failure) -> new VersionArrived(number, failure == null ? null : failure.toString()));
-    }
     return Effect().stash();
   }
 
@@ -459,9 +510,10 @@ public final class TrackedEntity
   }
 
   /**
-   * The node's sweep found this entity due to expire in the entity index. If it journaled nothing since that row,
-   * the row's last-heard time is the truth (a recovery knows no better); otherwise the row is stale and is recorded
-   * again from what this incarnation knows. An expired state, or one never recorded, only has its row put right.
+   * The node's sweep found this entity due to expire in the entity index. What the journal or this incarnation
+   * knows of its last reading decides; only a journal from before {@code recordedAt}, with nothing journaled since
+   * the row, takes the row's last-heard time. A row that is not due is recorded again from what the entity knows. An
+   * expired state, or one never recorded, only has its row put right.
    */
   private ReplyEffect<Event, EntityState> onExpireState(EntityState state, ExpireState cmd) {
     long seqNr = lastSequenceNumber(context);
@@ -499,6 +551,23 @@ public final class TrackedEntity
         .thenNoReply();
   }
 
+  /**
+   * Once per incarnation, after its first journaled readings, the entity index learns when the state expires: an
+   * entity stopped without passivating (handoff, crash) is found by the sweep too. Later readings make that row
+   * early; the woken entity then records it again from what it knows instead of expiring ({@link #onExpireState}).
+   */
+  private void indexExpiryOnce(EntityState state) {
+    if (expiryIndexed || !config.expiresState()) {
+      return;
+    }
+    expiryIndexed = true;
+    if (state.expired()) { // a redelivery after the ttl: the command expired the state and recorded nothing
+      index.expired(config.type(), entityId, state.expiredAt(), lastSequenceNumber(context));
+    } else {
+      recordExpiry(false);
+    }
+  }
+
   /** Records in the entity index when the state expires if nothing is heard; then {@link #onExpiryRecorded}. */
   private void recordExpiry(boolean passivate) {
     long seqNr = lastSequenceNumber(context);
@@ -516,6 +585,7 @@ public final class TrackedEntity
     if (recorded.failure() != null) {
       context.getLog().warn("{}/{}: could not record its state expiry in the entity index, trying later: {}",
           config.type(), entityId, recorded.failure());
+      expiryIndexed = false; // its next readings try again
       watchSilence(state);
     } else if (recorded.passivate() && recorded.seqNr() == lastSequenceNumber(context)) {
       passivate();

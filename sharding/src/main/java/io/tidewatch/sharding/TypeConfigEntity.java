@@ -30,6 +30,8 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live configuration of one entity type ({@code type-config|<type>}): the versions of its anomaly rules and
@@ -44,6 +46,8 @@ public final class TypeConfigEntity extends EventSourcedBehaviorWithEnforcedRepl
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "type-config");
   static final String FILE_AUTHOR = "configuration file";
+
+  private static final Logger log = LoggerFactory.getLogger(TypeConfigEntity.class);
 
   private final EntityTypeConfig config;
   private final ActorRef<Topic.Command<History>> topic;
@@ -87,13 +91,36 @@ public final class TypeConfigEntity extends EventSourcedBehaviorWithEnforcedRepl
         .build();
   }
 
-  /** The file gives the first version, and a new one whenever it changed since the last version it gave. */
+  /**
+   * The file gives the first version, and a new one whenever it changed since the last version it gave: of the parts
+   * it changed only (rules, pipeline), so that an operator's live change of the other part stays. A part the file
+   * changes over an operator's later change is replaced, and said so in the log.
+   */
   private ReplyEffect<Event, History> onSyncFile(History history, SyncFile sync) {
     Version fromFile = history.latestFromFile();
-    if (fromFile != null && fromFile.sources().equals(sync.file())) {
+    Sources file = sync.file();
+    if (fromFile != null && file.equals(fromFile.file())) {
       return Effect().reply(sync.replyTo(), history);
     }
-    Version next = new Version(history.versions().size() + 1, sync.file(), Version.FILE, FILE_AUTHOR, sync.at());
+    Sources sources = file;
+    if (fromFile != null) {
+      Sources before = fromFile.file();
+      Version latest = history.latest();
+      sources = latest.sources();
+      if (!file.anomalies().equals(before.anomalies())) {
+        sources = sources.with(Part.RULES, file.anomalies());
+      }
+      if (!file.pipeline().equals(before.pipeline())) {
+        sources = sources.with(Part.PIPELINE, file.pipeline());
+      }
+      if (latest.version() != fromFile.version()) { // operators changed it since the file last did
+        String parts = file.anomalies().equals(before.anomalies()) ? "pipeline"
+            : file.pipeline().equals(before.pipeline()) ? "rules" : "rules and pipeline";
+        log.warn("A node's configuration file changes the {} of type {}: what operators set there since version {} is"
+            + " replaced (version {} is the current one)", parts, config.type(), fromFile.version(), latest.version());
+      }
+    }
+    Version next = new Version(history.versions().size() + 1, sources, Version.FILE, FILE_AUTHOR, sync.at(), file);
     return Effect().persist(new VersionAdded(next))
         .thenRun(this::publish)
         .thenReply(sync.replyTo(), h -> h);

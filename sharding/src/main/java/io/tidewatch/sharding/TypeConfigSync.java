@@ -12,9 +12,11 @@ import io.tidewatch.protocol.TypeConfigProtocol.Sources;
 import io.tidewatch.protocol.TypeConfigProtocol.SyncFile;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -42,6 +44,7 @@ public final class TypeConfigSync {
   private final LiveTypes live;
   private final Duration askTimeout;
   private final Clock clock;
+  private final Map<String, Boolean> fetching = new ConcurrentHashMap<>();
 
   private TypeConfigSync(ActorSystem<?> system, LiveTypes live, Duration askTimeout, Clock clock) {
     this.system = system;
@@ -103,7 +106,8 @@ public final class TypeConfigSync {
     try {
       canonical = EntityTypeConfig.canonical(source);
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new StatusReply.ErrorMessage(e.getMessage()));
+      return CompletableFuture.failedFuture(
+          new StatusReply.ErrorMessage((part == Part.RULES ? "anomalies" : "pipeline") + ": " + e.getMessage()));
     }
     return TypeConfigEntity.ref(system, type)
         .<History>askWithStatus(replyTo -> new Change(part, canonical, by, clock.millis(), replyTo), askTimeout)
@@ -118,8 +122,13 @@ public final class TypeConfigSync {
     return TypeConfigEntity.ref(system, type).ask(GetHistory::new, askTimeout);
   }
 
+  /** One fetch per type at a time: thousands of entities waiting for one version ask the entity once. */
   private void fetch(String type) {
+    if (fetching.putIfAbsent(type, Boolean.TRUE) != null) {
+      return;
+    }
     history(type).whenComplete((history, failure) -> {
+      fetching.remove(type);
       if (failure != null) {
         log.warn("Could not read the configuration versions of type {}: {}", type, failure.toString());
       } else {
@@ -133,9 +142,15 @@ public final class TypeConfigSync {
     if (versions == null) {
       return; // a type this node does not run
     }
-    Map<Integer, String> failed = versions.update(history);
-    failed.forEach((version, reason) -> log.error(
+    boolean live = versions.heard().toCompletableFuture().isDone(); // else: the history this node starts with
+    TypeVersions.Update update = versions.update(history);
+    update.failed().forEach((version, reason) -> log.error(
         "Version {} of the configuration of type {} does not compile on this node: {}", version, history.type(), reason));
+    long now = clock.millis();
+    for (TypeVersions.Live added : live ? update.added() : List.<TypeVersions.Live>of()) { // how long a change takes
+      log.info("Type {}: version {} ({} by {}) known on this node, {} ms after it was made", history.type(),
+          added.number(), added.version().change(), added.version().by(), now - added.version().at());
+    }
   }
 
   /** The versions this node knows, for each type. */

@@ -1,5 +1,6 @@
 package io.tidewatch.sharding;
 
+import static io.tidewatch.protocol.EntityProtocol.DEFAULT_TOPIC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,17 +14,25 @@ import io.tidewatch.persistence.state.EntityTypeConfig;
 import io.tidewatch.persistence.state.EntityTypes;
 import io.tidewatch.persistence.state.LiveTypes;
 import io.tidewatch.persistence.window.WindowSpec;
+import io.tidewatch.persistence.state.RecordPlan;
 import io.tidewatch.protocol.EntityProtocol.Command;
+import io.tidewatch.protocol.EntityProtocol.CommandJournaled;
 import io.tidewatch.protocol.EntityProtocol.EntityExpired;
 import io.tidewatch.protocol.EntityProtocol.Event;
 import io.tidewatch.protocol.EntityProtocol.ExpireState;
 import io.tidewatch.protocol.EntityProtocol.GetState;
+import io.tidewatch.protocol.EntityProtocol.IdleOutputsPublished;
 import io.tidewatch.protocol.EntityProtocol.RecordAck;
+import io.tidewatch.protocol.EntityProtocol.ReadingsRecorded;
 import io.tidewatch.protocol.EntityProtocol.RecordReadings;
 import io.tidewatch.protocol.EntityProtocol.SourcedReading;
+import io.tidewatch.protocol.EntityProtocol.WindowClosed;
 import io.tidewatch.protocol.EntityStateView;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,9 +53,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A type's state-ttl in the entity: a running entity expires by its own timer; a passivated one records when it
- * expires in the entity index and the node's sweep wakes it; the sweep's command is trusted only if the entity
- * journaled nothing since its row.
+ * A type's state-ttl in the entity: a running entity expires by its own timer; a passivated or stopped one has
+ * recorded when it expires in the entity index and the node's sweep wakes it, paging through the due rows; a
+ * recovered entity knows from its journal when it last heard readings, and its first readings after the ttl start
+ * afresh; the sweep's command is trusted only for journals from before that, and only if nothing was journaled since
+ * its row.
  */
 class ExpiringEntityTest {
 
@@ -77,10 +88,10 @@ class ExpiringEntityTest {
     Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
     // "running": passivate-after far beyond its ttl, so the entity is up when it expires.
     // "sleeping": passivates long before its ttl, so only the sweep can expire it.
-    TrackedEntity.init(system, LiveTypes.of(new EntityTypes(Map.of("running", withType(SECONDS, "running", 1_500)))),
+    TrackedEntity.init(system, LiveTypes.fileOnly(new EntityTypes(Map.of("running", withType(SECONDS, "running", 1_500)))),
         new EntitySettings(Duration.ofSeconds(30)), READ_SIDE, READ_SIDE);
     EntityTypeConfig sleeping = withType(SECONDS, "sleeping", 3_000);
-    TrackedEntity.init(system, LiveTypes.of(new EntityTypes(Map.of("sleeping", sleeping))),
+    TrackedEntity.init(system, LiveTypes.fileOnly(new EntityTypes(Map.of("sleeping", sleeping))),
         new EntitySettings(Duration.ofMillis(200)), READ_SIDE, READ_SIDE);
     StateExpirySweep.start(system, READ_SIDE, List.of(sleeping), Clock.systemUTC());
   }
@@ -176,19 +187,38 @@ class ExpiringEntityTest {
     assertEquals(1, view.readings());
   }
 
-  @Test
-  void theSweepIsTrustedOnlyIfNothingWasJournaledSinceItsRow() {
-    var kit = EventSourcedBehaviorTestKit.<Command, Event, EntityState>create(
+  private static EventSourcedBehaviorTestKit<Command, Event, EntityState> kit(String id, Clock clock) {
+    return EventSourcedBehaviorTestKit.create(
         testKit.system(),
         TrackedEntity.create(withType(SECONDS, "kit", 3_600_000), new EntitySettings(Duration.ofMinutes(2)), READ_SIDE,
-            READ_SIDE, "meter-3", Optional.empty(), Clock.systemUTC()),
+            READ_SIDE, id, Optional.empty(), clock),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
-    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, 5_500, 1.5)), replyTo));
-    testKit.createTestProbe().awaitAssert(PATIENCE, () -> {
-      assertEquals(0, kit.<EntityStateView>runCommand(GetState::new).reply().openWindows().size(), "idle-closed");
-      return null;
-    });
-    kit.restart(); // a recovery knows no better than the index when it last heard a reading
+  }
+
+  /** A journal written before ReadingsRecorded named when: the same events without {@code recordedAt}. */
+  private static Event withoutRecordedAt(Event event) {
+    if (event instanceof CommandJournaled command) {
+      return CommandJournaled.of(command.entries().stream().map(ExpiringEntityTest::withoutRecordedAt).toList());
+    }
+    return event instanceof ReadingsRecorded recorded
+        ? new ReadingsRecorded(recorded.topic(), recorded.readings(), recorded.configVersion())
+        : event;
+  }
+
+  /** A journal of one reading recorded at {@code recordedAt}, its window closed by silence and published. */
+  private static void heardThenIdle(EventSourcedBehaviorTestKit<Command, Event, EntityState> kit, String id,
+      long recordedAt, boolean namesWhen) {
+    EntityState folded = new EntityState(withType(SECONDS, "kit", 3_600_000), id);
+    Event heard = RecordPlan.record(folded, DEFAULT_TOPIC, List.of(reading(1, 5_500, 1.5)), 0, recordedAt).journaled();
+    RecordPlan idle = RecordPlan.idle(folded, 2_000);
+    int closed = (int) idle.events().stream().filter(WindowClosed.class::isInstance).count();
+    kit.initialize(namesWhen ? heard : withoutRecordedAt(heard), idle.journaled(), new IdleOutputsPublished(closed));
+  }
+
+  @Test
+  void aJournalFromBeforeRecordedTimesTrustsTheSweepOnlyIfNothingWasJournaledSinceItsRow() {
+    var kit = kit("meter-3", Clock.systemUTC());
+    heardThenIdle(kit, "meter-3", 1_000, false); // a recovery knows no better than the index when it last heard
     long seqNr = kit.<EntityStateView>runCommand(GetState::new).reply().lastSeqNr();
     long twoHoursAgo = System.currentTimeMillis() - 7_200_000;
 
@@ -201,5 +231,118 @@ class ExpiringEntityTest {
     EntityExpired expired = assertInstanceOf(EntityExpired.class, trusted.event());
     assertTrue(expired.silentMs() >= 7_200_000, "silent since the row's last reading: " + expired);
     assertNotNull(trusted.state().toView(seqNr + 1).expiredAt());
+  }
+
+  @Test
+  void theJournalsLastReadingOutranksAnOlderRowAfterARecovery() {
+    var kit = kit("meter-4", Clock.systemUTC());
+    long recordedAt = System.currentTimeMillis() - 60_000;
+    heardThenIdle(kit, "meter-4", recordedAt, true);
+    long seqNr = kit.<EntityStateView>runCommand(GetState::new).reply().lastSeqNr();
+
+    var woken = kit.runCommand(new ExpireState(System.currentTimeMillis() - 7_200_000, seqNr));
+
+    assertEquals(List.of(), woken.events(), "the journal says it heard a reading a minute ago");
+    RecordingReadSide.ExpiryRow recorded = awaitRow("kit/meter-4", row -> row.seqNr() == seqNr);
+    assertEquals(recordedAt, recorded.heardAt(), "recorded again from the journal: " + recorded);
+    assertEquals(recordedAt + 3_600_000, recorded.expiresAt());
+  }
+
+  @Test
+  void anEntityRecordsItsExpiryWithItsFirstReadingsOfEachIncarnationNotWithEveryReading() {
+    var clock = new ManualClock(System.currentTimeMillis()); // still: the idle timer closes no window
+    var kit = kit("meter-5", clock);
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, 5_500, 1.5)), replyTo));
+    RecordingReadSide.ExpiryRow first = awaitRow("kit/meter-5", row -> row.seqNr() == 1);
+    assertEquals(clock.millis(), first.heardAt(), "this reading's processing time");
+    assertEquals(first.heardAt() + 3_600_000, first.expiresAt(), "due even if it stops without passivating");
+
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(2, 5_600, 1.6)), replyTo));
+    assertEquals(first, READ_SIDE.expiries.get("kit/meter-5"), "not per reading: the row may be early");
+
+    kit.restart(); // a crash or a handoff: no passivation
+    clock.advance(1);
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(3, 5_700, 1.7)), replyTo));
+    RecordingReadSide.ExpiryRow again = awaitRow("kit/meter-5", row -> row.seqNr() == 3);
+    assertEquals(first.expiresAt() + 1, again.expiresAt(), "the new incarnation records it again");
+  }
+
+  @Test
+  void theFirstReadingsAfterARecoveryPastTheTtlExpireTheStateFirstAndStartAfresh() {
+    var clock = new ManualClock(System.currentTimeMillis());
+    var kit = kit("meter-6", clock);
+    long heardAt = clock.millis();
+    kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(1, 5_500, 1.5)), replyTo));
+    clock.advance(2_000); // past idle-close: its timer closes the window
+    testKit.createTestProbe().awaitAssert(PATIENCE, () -> {
+      assertEquals(0, kit.<EntityStateView>runCommand(GetState::new).reply().openWindows().size(), "idle-closed");
+      return null;
+    });
+    kit.restart(); // stopped without passivating: its own timers never ran out
+    clock.advance(3_600_000);
+
+    var back = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(2, 9_500, 2.5)), replyTo));
+
+    List<Event> entries = back.event().entries();
+    EntityExpired expired = assertInstanceOf(EntityExpired.class, entries.get(0), "ahead of the readings: " + entries);
+    assertEquals(clock.millis() - heardAt, expired.silentMs(), "silent since the journal's last readings");
+    assertInstanceOf(ReadingsRecorded.class, entries.get(1));
+    assertEquals(1, back.reply().recorded());
+    EntityStateView view = kit.<EntityStateView>runCommand(GetState::new).reply();
+    assertNull(view.expiredAt(), "heard again");
+    assertEquals(Map.of("kwh", 2.5), view.lastValues(), "fresh baselines");
+    assertEquals(2, view.readings());
+
+    kit.restart();
+    assertEquals(view, kit.<EntityStateView>runCommand(GetState::new).reply(), "replay gives the same state");
+  }
+
+  @Test
+  void aSweepPagesThroughDueRowsSoRowsThatStayDueDoNotHideTheRest() {
+    var index = new RecordingReadSide();
+    for (int i = 1; i <= 5; i++) { // entities that never journaled: waking them does not rewrite their rows
+      index.expiresAt("sleeping", "stuck-" + i, 0, 1, 0, true);
+    }
+    var sweep = new StateExpirySweep(testKit.system(), index, "sleeping", Clock.systemUTC(), 2);
+
+    for (int i = 0; i < 4; i++) {
+      sweep.sweep();
+    }
+
+    assertEquals(List.of(List.of("stuck-1", "stuck-2"), List.of("stuck-3", "stuck-4"), List.of("stuck-5"),
+        List.of("stuck-1", "stuck-2")), index.dueReads, "from where the last sweep stopped, then over again");
+  }
+
+  /** Processing time the test moves on by hand: the timers still run in real time. */
+  private static final class ManualClock extends Clock {
+    private volatile long now;
+
+    ManualClock(long now) {
+      this.now = now;
+    }
+
+    void advance(long ms) {
+      now += ms;
+    }
+
+    @Override
+    public long millis() {
+      return now;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(now);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
   }
 }

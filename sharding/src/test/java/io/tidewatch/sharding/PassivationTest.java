@@ -60,7 +60,7 @@ class PassivationTest {
     EntityTypeConfig secondWindows = EntityTypeConfig.of("meter", List.of(WindowSpec.tumbling(1_000)), 0);
     var readSide = new RecordingReadSide();
     TrackedEntity.init(
-        system, LiveTypes.of(new EntityTypes(Map.of("meter", secondWindows))), new EntitySettings(Duration.ofMillis(300)),
+        system, LiveTypes.fileOnly(new EntityTypes(Map.of("meter", secondWindows))), new EntitySettings(Duration.ofMillis(300)),
         readSide, readSide);
     var entity = ClusterSharding.get(system).entityRefFor(TrackedEntity.typeKey("meter"), "meter-1");
     var reading = new SourcedReading(5_500, Map.of("kwh", 1.5), null, Map.of(), 0, 1);

@@ -50,6 +50,8 @@ final class RecordingReadSide implements EntityIndex, OutputSink {
   record ExpiryRow(Long expiresAt, long heardAt, long seqNr, Long expiredAt, long writeTime) {}
 
   final Map<String, ExpiryRow> expiries = new ConcurrentHashMap<>();
+  /** The ids each read of due rows answered, in order. */
+  final List<List<String>> dueReads = new CopyOnWriteArrayList<>();
 
   private void writeExpiry(String type, String id, ExpiryRow row) {
     expiries.merge(type + "/" + id, row, (old, now) -> now.writeTime() >= old.writeTime() ? now : old);
@@ -79,13 +81,17 @@ final class RecordingReadSide implements EntityIndex, OutputSink {
   }
 
   @Override
-  public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
-    return CompletableFuture.completedFuture(expiries.entrySet().stream()
+  public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, String after, int limit) {
+    List<DueExpiry> due = expiries.entrySet().stream()
         .filter(e -> e.getKey().startsWith(type + "/"))
         .filter(e -> e.getValue().expiresAt() != null && e.getValue().expiresAt() <= nowMs)
+        .filter(e -> e.getKey().substring(type.length() + 1).compareTo(after) > 0)
+        .sorted(Map.Entry.comparingByKey())
         .limit(limit)
         .map(e -> new DueExpiry(e.getKey().substring(type.length() + 1), e.getValue().heardAt(), e.getValue().seqNr()))
-        .toList());
+        .toList();
+    dueReads.add(due.stream().map(DueExpiry::id).toList());
+    return CompletableFuture.completedFuture(due);
   }
 
   @Override

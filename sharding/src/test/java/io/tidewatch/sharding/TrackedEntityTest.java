@@ -232,14 +232,14 @@ class TrackedEntityTest {
     // A crash before they were published: the ingest redelivers the batch, the entity answers with the same outputs.
     var redelivered = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(
         List.of(reading(2, T0 + 1_000, 36.2), reading(3, T0 + 66_000, 36.0), reading(4, T0 + 67_000, 36.1)), replyTo));
-    assertEquals(new RecordAck(0, 3, produced), redelivered.reply());
+    assertEquals(new RecordAck(0, 3, produced, 1), redelivered.reply());
 
     kit.restart(); // what the entity keeps of its outputs survives recovery
     var afterRestart = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(
         List.of(reading(3, T0 + 66_000, 36.0), reading(5, T0 + 68_000, 36.1)), replyTo));
     assertEquals(produced, afterRestart.reply().outputs(), "both followed offset 3, the last reading of their chunk");
     var nothing = kit.<RecordAck>runCommand(replyTo -> new RecordReadings(List.of(reading(4, T0 + 67_000, 36.1)), replyTo));
-    assertEquals(new RecordAck(0, 1), nothing.reply(), "offset 4 produced nothing");
+    assertEquals(new RecordAck(0, 1, Outputs.NONE, 1), nothing.reply(), "offset 4 produced nothing");
   }
 
   @Test
@@ -376,5 +376,40 @@ class TrackedEntityTest {
     AnomalyDetected alert = second.outputs().alerts().get(0); // Δ 2 fires only under version 2's threshold of 1
     assertEquals(1.0, alert.threshold());
     assertEquals(2, alert.configVersion());
+  }
+
+  @Test
+  void anEntityStartedBeforeItsNodeHeardTheTypesHistoryWaitsAndThenJudgesByTheJournaledVersion() {
+    TypeVersions versions = TypeVersions.untilHeard(SENSOR); // the file says a delta of 5
+    var entity = testKit.spawn(TrackedEntity.create(versions, new EntitySettings(Duration.ofMinutes(2)), READ_SIDE,
+        READ_SIDE, "sensor-00043", Optional.empty(), Clock.systemUTC()));
+    var probe = testKit.<RecordAck>createTestProbe();
+    entity.tell(new RecordReadings(List.of(reading(1, T0, 20.0)), probe.ref()));
+    entity.tell(new RecordReadings(List.of(reading(2, T0 + 1_000, 22.0)), probe.ref()));
+    probe.expectNoMessage(Duration.ofMillis(300));
+
+    versions.update(new History("sensor", List.of(new Version(
+        1, new Sources("[{rule = delta, metrics = [\"*\"], threshold = 1}]", "[]"), Version.FILE, "file", T0))));
+
+    assertEquals(1, probe.receiveMessage().recorded());
+    AnomalyDetected alert = probe.receiveMessage().outputs().alerts().get(0); // Δ 2: over the journaled 1, not 5
+    assertEquals(1.0, alert.threshold());
+  }
+
+  @Test
+  void readingsOfAVersionThatDoesNotCompileOnItsNodeAreNotRecorded() {
+    TypeVersions versions = TypeVersions.of(SENSOR);
+    versions.update(new History("sensor", List.of(
+        new Version(1, new Sources("[{rule = delta, metrics = [\"*\"], threshold = 5}]", "[]"), Version.FILE, "file", T0),
+        new Version(2, new Sources("[{rule = delta, metrics = [\"*\"]}]", "[]"), "rules", "alice", T0))));
+    var entity = testKit.spawn(TrackedEntity.create(versions, new EntitySettings(Duration.ofMinutes(2)), READ_SIDE,
+        READ_SIDE, "sensor-00044", Optional.empty(), Clock.systemUTC()));
+    var acks = testKit.<RecordAck>createTestProbe();
+    entity.tell(new RecordReadings(DEFAULT_TOPIC, List.of(reading(1, T0, 20.0)), 2, acks.ref()));
+    acks.expectNoMessage(Duration.ofMillis(300));
+
+    var states = testKit.<EntityStateView>createTestProbe();
+    entity.tell(new GetState(states.ref()));
+    assertEquals(0, states.receiveMessage().readings(), "nothing recorded under other rules, and it still answers");
   }
 }

@@ -61,7 +61,7 @@ class TypeConfigEntityTest {
   @Test
   void theFileGivesTheFirstVersionAndANewOneOnlyWhenItChanged() {
     History first = sync(FILE);
-    assertEquals(List.of(new Version(1, FILE, Version.FILE, "configuration file", 1_000)), first.versions());
+    assertEquals(List.of(new Version(1, FILE, Version.FILE, "configuration file", 1_000, FILE)), first.versions());
     assertEquals(first, sync(FILE), "a restart with the same file: nothing new");
     topic.receiveMessage(); // the first version was published
 
@@ -70,6 +70,20 @@ class TypeConfigEntityTest {
     assertEquals(2, second.latest().version());
     assertEquals(Version.FILE, second.latest().change());
     assertEquals(edited, second.latest().sources());
+  }
+
+  @Test
+  void aFileThatChangesOnePartLeavesTheOperatorsChangeOfTheOtherInForce() {
+    sync(FILE);
+    String operatorsPipeline = "[{\"drop-if\":\"metrics.temperature > 100.0\"}]";
+    change(Part.PIPELINE, operatorsPipeline);
+    Sources editedRules = new Sources("[{\"rule\":\"delta\",\"metrics\":[\"*\"],\"threshold\":7}]", "[]");
+
+    Version latest = sync(editedRules).latest();
+    assertEquals(3, latest.version());
+    assertEquals(editedRules.anomalies(), latest.sources().anomalies(), "the file changed the rules");
+    assertEquals(operatorsPipeline, latest.sources().pipeline(), "the operator's pipeline stays");
+    assertEquals(3, sync(editedRules).versions().size(), "the same file again: nothing new");
   }
 
   @Test

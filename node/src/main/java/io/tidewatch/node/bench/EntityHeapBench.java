@@ -297,7 +297,7 @@ public final class EntityHeapBench {
     }
 
     @Override
-    public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
+    public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, String after, int limit) {
       return CompletableFuture.completedFuture(List.of());
     }
   }

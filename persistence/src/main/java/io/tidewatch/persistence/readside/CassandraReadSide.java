@@ -276,12 +276,12 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
         .thenCompose(update -> session.executeWrite(update.bind(EntityIndex.expiryWriteTime(seqNr, true), type, id)));
   }
 
-  /** Through the table's storage-attached index on expires_at: reads only the rows due. */
+  /** Through the table's storage-attached index on expires_at: reads only the rows due, in entity_id order. */
   @Override
-  public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit) {
+  public CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, String after, int limit) {
     return session
         .selectAll("SELECT entity_id, heard_at, heard_seq FROM " + keyspace + ".entity_ids"
-            + " WHERE entity_type = ? AND expires_at <= ? LIMIT ?", type, nowMs, limit)
+            + " WHERE entity_type = ? AND entity_id > ? AND expires_at <= ? LIMIT ?", type, after, nowMs, limit)
         .thenApply(rows -> rows.stream()
             .map(row -> new DueExpiry(row.getString("entity_id"), row.getLong("heard_at"), row.getLong("heard_seq")))
             .toList());

@@ -35,8 +35,11 @@ public interface EntityIndex {
   /** The entity heard a reading after its state expired (it is at sequence number {@code seqNr} now): the mark goes. */
   CompletionStage<?> heardAfterExpiry(String type, String id, long seqNr);
 
-  /** Entities of {@code type} whose recorded expiry is at or before {@code nowMs}, at most {@code limit}. */
-  CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, int limit);
+  /**
+   * Entities of {@code type} whose recorded expiry is at or before {@code nowMs}, in id order from the first after
+   * {@code after} ("" for the first), at most {@code limit}.
+   */
+  CompletionStage<List<DueExpiry>> dueToExpire(String type, long nowMs, String after, int limit);
 
   /** An entity due to expire, with what it recorded when it passivated. */
   record DueExpiry(String id, long heardAt, long seqNr) {}

@@ -46,6 +46,9 @@ final class ReadingsColumns {
       if (event.configVersion() != EntityProtocol.FIRST_CONFIG_VERSION) { // left out until a type's first change
         gen.writeNumberField("configVersion", event.configVersion());
       }
+      if (event.recordedAt() != 0) {
+        gen.writeNumberField("recordedAt", event.recordedAt());
+      }
       gen.writeFieldName("ts");
       gen.writeStartArray(readings, n);
       long previous = 0;
@@ -127,6 +130,7 @@ final class ReadingsColumns {
       }
       String topic = null;
       int configVersion = EntityProtocol.FIRST_CONFIG_VERSION;
+      long recordedAt = 0;
       long[] ts = null;
       long[] partitions = null;
       long[] offsets = null;
@@ -140,6 +144,7 @@ final class ReadingsColumns {
         switch (field) {
           case "topic" -> topic = p.getValueAsString();
           case "configVersion" -> configVersion = p.getIntValue();
+          case "recordedAt" -> recordedAt = p.getLongValue();
           case "ts" -> ts = longs(p);
           case "partition" -> partitions = longs(p);
           case "offset" -> offsets = longs(p);
@@ -178,7 +183,7 @@ final class ReadingsColumns {
             (int) partitions[i],
             offset));
       }
-      return new ReadingsRecorded(topic, readings, configVersion);
+      return new ReadingsRecorded(topic, readings, configVersion, recordedAt);
     }
 
     private static long[] longs(JsonParser p) throws IOException {

@@ -46,6 +46,8 @@ import java.util.Map;
  *     (null) before version 7, when states did not expire
  * @param configVersion the version of the type's live configuration the state judges by; absent (null: the first)
  *     before version 7
+ * @param lastRecordedAt processing time of the last command that recorded readings; absent (null: unknown) before
+ *     version 8
  */
 public record EntitySnapshot(
     int version,
@@ -77,7 +79,8 @@ public record EntitySnapshot(
     List<IncidentChanged> idleIncidents,
     Map<String, byte[]> forests,
     Long expiredAt,
-    Integer configVersion)
+    Integer configVersion,
+    Long lastRecordedAt)
     implements CborSerializable {
 
   /**
@@ -86,9 +89,9 @@ public record EntitySnapshot(
    * readings; version 5 the entries beyond one per journal row; version 6 the open incidents, the latest incident
    * transitions, what silence raised that is not published yet, and the rcf rules' forests; version 7 the expiry
    * (a metric without a last value, as an expiry leaves it, is in {@code metricCounts} only) and the version of the
-   * type's live configuration.
+   * type's live configuration; version 8 when the entity last recorded readings (processing time).
    */
-  public static final int CURRENT_VERSION = 7;
+  public static final int CURRENT_VERSION = 8;
 
   public static EntitySnapshot of(EntityState s) {
     Map<String, List<Long>> sessions = new HashMap<>();
@@ -136,7 +139,8 @@ public record EntitySnapshot(
         List.copyOf(s.idleIncidents),
         s.forests == null ? Map.of() : s.forests.snapshot(),
         s.expired() ? s.expiredAt : null,
-        s.configVersion);
+        s.configVersion,
+        s.lastRecordedAt == 0 ? null : s.lastRecordedAt);
   }
 
   /** The state, for a type with the configuration file's version alone (tests). */
@@ -217,6 +221,9 @@ public record EntitySnapshot(
     }
     if (expiredAt != null) {
       s.expiredAt = expiredAt;
+    }
+    if (lastRecordedAt != null) {
+      s.lastRecordedAt = lastRecordedAt;
     }
     return s;
   }

@@ -109,6 +109,8 @@ public final class EntityState {
   long extraEntries;
   /** When the state expired ({@link EntityExpired}), until the next reading; {@link #NOT_EXPIRED} otherwise. */
   long expiredAt = NOT_EXPIRED;
+  /** Processing time of the last command that recorded readings ({@link ReadingsRecorded#recordedAt}); 0: unknown. */
+  long lastRecordedAt;
   /** See {@link #initial}: applying an event to this state starts a new one instead of changing it. */
   private final boolean initial;
 
@@ -180,6 +182,9 @@ public final class EntityState {
     } else if (event instanceof ReadingsRecorded recorded) {
       judgeBy(recorded.configVersion());
       recorded.readings().forEach(reading -> applyReading(recorded.topic(), reading));
+      if (recorded.recordedAt() != 0) {
+        lastRecordedAt = recorded.recordedAt();
+      }
     } else if (event instanceof WindowClosed closed) {
       close(closed);
     } else if (event instanceof AnomalyDetected alert) {
@@ -233,6 +238,11 @@ public final class EntityState {
   /** When the state expired (epoch milliseconds), if {@link #expired}. */
   public long expiredAt() {
     return expiredAt;
+  }
+
+  /** Processing time of the last command that recorded readings (epoch milliseconds); 0 if its journal predates it. */
+  public long lastRecordedAt() {
+    return lastRecordedAt;
   }
 
   private void applyIncident(IncidentChanged change) {
@@ -479,13 +489,13 @@ public final class EntityState {
    * @throws IllegalStateException if this node does not know the version (the entity waits for it first)
    */
   void judgeBy(int number) {
-    if (number == configVersion) {
-      return;
-    }
     TypeVersions.Live next = versions.get(number);
     if (next == null) {
       throw new IllegalStateException(
           "version " + number + " of the configuration of type " + config.type() + " is not known on this node");
+    }
+    if (number == configVersion && next.rules() == rules) { // by identity: the file's stand-in may have given way
+      return;
     }
     AnomalyRules before = rules;
     rules = next.rules();

@@ -13,6 +13,13 @@ public record LiveTypes(Map<String, TypeVersions> byType) {
   /** Each type with its configuration file's version alone, until the node hears the types' histories. */
   public static LiveTypes of(EntityTypes types) {
     Map<String, TypeVersions> byType = new LinkedHashMap<>();
+    types.byName().forEach((name, config) -> byType.put(name, TypeVersions.untilHeard(config)));
+    return new LiveTypes(byType);
+  }
+
+  /** Each type with its configuration file's version alone, for good: tests that run no configuration entity. */
+  public static LiveTypes fileOnly(EntityTypes types) {
+    Map<String, TypeVersions> byType = new LinkedHashMap<>();
     types.byName().forEach((name, config) -> byType.put(name, TypeVersions.of(config)));
     return new LiveTypes(byType);
   }
@@ -26,10 +33,13 @@ public record LiveTypes(Map<String, TypeVersions> byType) {
     return versions;
   }
 
-  /** The newest version of each type, taken once: what one ingest batch runs. */
-  public Map<String, TypeVersions.Live> latest() {
-    Map<String, TypeVersions.Live> latest = new LinkedHashMap<>();
-    byType.forEach((name, versions) -> latest.put(name, versions.latest()));
-    return latest;
+  /**
+   * The newest version of each type, taken once: what one ingest batch runs. Throws {@link IllegalStateException} if
+   * a type's newest version does not compile on this node ({@link TypeVersions#current}).
+   */
+  public Map<String, TypeVersions.Live> current() {
+    Map<String, TypeVersions.Live> current = new LinkedHashMap<>();
+    byType.forEach((name, versions) -> current.put(name, versions.current()));
+    return current;
   }
 }

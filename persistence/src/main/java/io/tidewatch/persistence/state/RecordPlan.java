@@ -90,9 +90,22 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
    */
   public static RecordPlan record(
       EntityState state, String topic, List<SourcedReading> readings, int configVersion, long lastSeqNr, long nowMs) {
+    return record(state, topic, readings, configVersion, lastSeqNr, nowMs, 0);
+  }
+
+  /**
+   * As above, for an entity that heard nothing for {@code silentMs} of processing time before these readings: if
+   * that expires its state ({@link #expires}), the plan journals {@link EntityExpired} first, in the same row, so the
+   * readings start fresh baselines.
+   */
+  public static RecordPlan record(EntityState state, String topic, List<SourcedReading> readings, int configVersion,
+      long lastSeqNr, long nowMs, long silentMs) {
     Builder plan = new Builder(state.writable(), topic, state.entriesAt(lastSeqNr));
     if (lastSeqNr == 0 && !readings.isEmpty()) {
       plan.add(new EntityRegistered(nowMs));
+    }
+    if (!readings.isEmpty() && expires(state, silentMs)) {
+      plan.add(new EntityExpired(nowMs, silentMs));
     }
     int recorded = 0;
     int duplicates = 0;
@@ -254,7 +267,8 @@ public record RecordPlan(List<Event> events, Event journaled, int recorded, int 
      */
     void flushChunk(long nowMs) {
       if (!chunk.isEmpty()) {
-        events.add(new ReadingsRecorded(topic, chunk, state.configVersion));
+        events.add(new ReadingsRecorded(topic, chunk, state.configVersion, nowMs));
+        state.lastRecordedAt = nowMs; // as applying it does
         chunk = new ArrayList<>();
       }
       for (PendingAlert pending : alerts) {

@@ -31,7 +31,10 @@ public final class TypeVersions {
 
   private final EntityTypeConfig config;
   private volatile TreeMap<Integer, Live> versions;
-  private final Map<Integer, List<CompletableFuture<Live>>> waiting = new HashMap<>();
+  private final Map<Integer, List<CompletableFuture<Live>>> waiting = new HashMap<>(); // guarded by this
+  /** Versions heard of that do not compile on this node, with why. */
+  private volatile Map<Integer, String> failed = Map.of();
+  private final CompletableFuture<Void> heard = new CompletableFuture<>();
   private volatile Consumer<String> onMissing = type -> {};
 
   private TypeVersions(EntityTypeConfig config) {
@@ -42,8 +45,15 @@ public final class TypeVersions {
     this.versions = first;
   }
 
-  /** The configuration file's version alone, until {@link #update}. */
+  /** The configuration file's version alone, as if heard: for tests and benches, which run no configuration entity. */
   public static TypeVersions of(EntityTypeConfig config) {
+    TypeVersions versions = new TypeVersions(config);
+    versions.heard.complete(null);
+    return versions;
+  }
+
+  /** The configuration file's version until the node hears the type's history ({@link #heard}). */
+  public static TypeVersions untilHeard(EntityTypeConfig config) {
     return new TypeVersions(config);
   }
 
@@ -59,6 +69,33 @@ public final class TypeVersions {
     return versions.lastEntry().getValue();
   }
 
+  /**
+   * The newest version, for the ingest to shape readings with; throws {@link IllegalStateException} saying why if the
+   * newest version heard of does not compile on this node (an older one would run other rules than the cluster's).
+   */
+  public Live current() {
+    Live latest = latest();
+    Map<Integer, String> notCompiled = failed;
+    if (!notCompiled.isEmpty()) {
+      int newest = ((TreeMap<Integer, String>) notCompiled).lastKey();
+      if (newest > latest.number()) {
+        throw new IllegalStateException("version " + newest + " of the configuration of type " + config.type()
+            + " does not compile on this node: " + notCompiled.get(newest));
+      }
+    }
+    return latest;
+  }
+
+  /** Why version {@code number} does not compile on this node, or null if it does or was not heard of. */
+  public String failure(int number) {
+    return failed.get(number);
+  }
+
+  /** Completes once the node has heard the type's history ({@link #update}): until then only the file's is known. */
+  public CompletionStage<Void> heard() {
+    return heard;
+  }
+
   /** The version numbered {@code number}, or null if this node has not heard of it yet. */
   public Live get(int number) {
     return versions.get(number);
@@ -72,14 +109,14 @@ public final class TypeVersions {
   /**
    * Takes in a history of the type: each version this node did not know yet is compiled and added (the file's
    * provisional first version is replaced by the journaled one). A version that does not compile here (an onnx
-   * model file missing on this node) is left out with the reason, so that what waits for it fails rather than
-   * runs other rules.
+   * model file missing on this node) is left out with the reason: what waits for it fails, and {@link #current}
+   * refuses to hand out an older one.
    *
-   * @return the versions that do not compile on this node, with why
+   * @return the versions added, and those that do not compile on this node with why
    */
-  public synchronized Map<Integer, String> update(History history) {
+  public synchronized Update update(History history) {
     TreeMap<Integer, Live> next = new TreeMap<>(versions);
-    Map<Integer, String> failed = new TreeMap<>();
+    TreeMap<Integer, String> failures = new TreeMap<>();
     List<Live> added = new ArrayList<>();
     for (Version version : history.versions()) {
       Live known = next.get(version.version());
@@ -92,18 +129,30 @@ public final class TypeVersions {
         next.put(version.version(), live);
         added.add(live);
       } catch (IllegalArgumentException e) {
-        failed.put(version.version(), e.getMessage());
+        failures.put(version.version(), e.getMessage());
       }
     }
     versions = next;
+    failed = failures;
     for (Live live : added) {
       List<CompletableFuture<Live>> waiters = waiting.remove(live.number());
       if (waiters != null) {
         waiters.forEach(w -> w.complete(live));
       }
     }
-    return failed;
+    failures.forEach((number, reason) -> {
+      List<CompletableFuture<Live>> waiters = waiting.remove(number);
+      if (waiters != null) {
+        waiters.forEach(w -> w.completeExceptionally(new IllegalStateException(
+            "version " + number + " of the configuration of type " + config.type() + " does not compile here: " + reason)));
+      }
+    });
+    heard.complete(null);
+    return new Update(List.copyOf(added), failures);
   }
+
+  /** What {@link #update} did: the versions it added, and those that do not compile here with why. */
+  public record Update(List<Live> added, Map<Integer, String> failed) {}
 
   /**
    * The version numbered {@code number}, now if known, else once {@link #update} brings it; asks the node to fetch
@@ -120,10 +169,28 @@ public final class TypeVersions {
       if (known != null) {
         return CompletableFuture.completedFuture(known);
       }
+      String failure = failed.get(number);
+      if (failure != null) {
+        return CompletableFuture.failedFuture(new IllegalStateException(
+            "version " + number + " of the configuration of type " + config.type() + " does not compile here: " + failure));
+      }
       waiting.computeIfAbsent(number, n -> new ArrayList<>()).add(future);
     }
+    // A waiter that gives up (its caller's timeout) is forgotten, so those that wait in vain do not pile up.
+    future.whenComplete((live, failure) -> {
+      if (failure != null) {
+        forget(number, future);
+      }
+    });
     onMissing.accept(config.type());
     return future;
+  }
+
+  private synchronized void forget(int number, CompletableFuture<Live> waiter) {
+    List<CompletableFuture<Live>> waiters = waiting.get(number);
+    if (waiters != null && waiters.remove(waiter) && waiters.isEmpty()) {
+      waiting.remove(number);
+    }
   }
 
   /** What to do when something waits for a version this node does not know: fetch the type's history. */

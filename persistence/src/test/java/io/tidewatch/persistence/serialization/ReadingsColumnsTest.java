@@ -49,6 +49,17 @@ class ReadingsColumnsTest {
   }
 
   @Test
+  void readsBackWhenTheReadingsWereRecordedAndNothingForEventsFromBefore() throws IOException {
+    var reading = new SourcedReading(1_700_000_000_123L, Map.of("temperature", 21.0), null, Map.of(), 0, 1);
+    var recorded = new ReadingsRecorded("t", List.of(reading), 7, 1_765_000_000_000L);
+    assertEquals(recorded, roundTrip(recorded));
+    var before = new ReadingsRecorded("t", List.of(reading), 7);
+    assertEquals(0, roundTrip(before).recordedAt());
+    assertTrue(COLUMNS.writeValueAsBytes(before).length < COLUMNS.writeValueAsBytes(recorded).length,
+        "an unknown time is left out of the journal's bytes");
+  }
+
+  @Test
   void readsBackAnEventWithoutReadings() throws IOException {
     var event = new ReadingsRecorded("t", List.of());
     assertEquals(event, roundTrip(event));

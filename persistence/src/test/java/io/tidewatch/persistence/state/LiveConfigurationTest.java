@@ -32,10 +32,13 @@ import org.junit.jupiter.api.Test;
  */
 class LiveConfigurationTest {
 
-  /** The file's rules: a delta of 10; the recovery band 80 % for 10 s. */
+  /**
+   * This node's file: a delta of 10; the recovery band 80 % for 10 s. The journaled version 1 ({@link #FILE}) has a
+   * delta of 4: the file changed since, and what the journal says wins.
+   */
   private static final EntityTypeConfig SENSOR = MINUTE_WINDOWS.withAnomalies(
       List.of(new AnomalyRule.Delta(List.of("temperature"), 10.0)), new IncidentPolicy(0.8, 10_000));
-  private static final Sources FILE = new Sources("[{rule = delta, metrics = [temperature], threshold = 10}]", "[]");
+  private static final Sources FILE = new Sources("[{rule = delta, metrics = [temperature], threshold = 4}]", "[]");
 
   private final TypeVersions versions = TypeVersions.of(SENSOR);
   private final EntityState state = new EntityState(versions, "sensor-00001");
@@ -79,8 +82,8 @@ class LiveConfigurationTest {
   @Test
   void readingsAreJudgedByTheRulesOfTheVersionTheCommandNamesAndItsEventsNameIt() {
     versions.update(history(FILE, rules("[{rule = delta, metrics = [temperature], threshold = 1}]")));
-    record(1, T0, 20.0, 25.0); // Δ 5 under a threshold of 10: nothing
-    RecordPlan plan = record(2, T0 + 1_000, 27.0); // Δ 2 under a threshold of 1: a hit
+    record(1, T0, 20.0, 23.0); // Δ 3 under version 1's threshold of 4: nothing
+    RecordPlan plan = record(2, T0 + 1_000, 25.0); // Δ 2 under a threshold of 1: a hit
 
     ReadingsRecorded recorded = entries(plan.events(), ReadingsRecorded.class).get(0);
     AnomalyDetected alert = entries(plan.events(), AnomalyDetected.class).get(0);
@@ -91,6 +94,15 @@ class LiveConfigurationTest {
     assertEquals(2, opened.configVersion());
     assertEquals(1, entries(journal.subList(0, 1), ReadingsRecorded.class).get(0).configVersion());
     assertEquals(2, state.configVersion());
+  }
+
+  @Test
+  void aStateMadeBeforeTheHistoryWasHeardJudgesByTheJournaledFirstVersionNotByThisNodesFile() {
+    versions.update(history(FILE));
+    record(1, T0, 20.0);
+    RecordPlan plan = record(1, T0 + 1_000, 26.0); // Δ 6: over the journaled 4, under this file's 10
+
+    assertEquals(4.0, entries(plan.events(), AnomalyDetected.class).get(0).threshold());
   }
 
   @Test
@@ -111,6 +123,16 @@ class LiveConfigurationTest {
     EntityState restored = EntitySnapshot.of(state).restore(versions, "sensor-00001");
     assertEquals(state.toView(journal.size()), restored.toView(journal.size()));
     assertEquals(1, restored.configVersion());
+    // What the views leave out (the rules' memory) shows in what the next readings do: the same in all three.
+    for (int version = 1; version <= 3; version++) {
+      List<SourcedReading> next = List.of(reading(offset, T0 + 4_000, 30.0), reading(offset + 1, T0 + 4_500, 44.0));
+      long seqNr = journal.size();
+      RecordPlan live = RecordPlan.record(state, DEFAULT_TOPIC, next, version, seqNr, T0);
+      assertEquals(live.events(), RecordPlan.record(replay, DEFAULT_TOPIC, next, version, seqNr, T0).events());
+      assertEquals(live.events(), RecordPlan.record(restored, DEFAULT_TOPIC, next, version, seqNr, T0).events());
+      journal.add(live.journaled());
+      offset += 2;
+    }
   }
 
   @Test
@@ -142,7 +164,8 @@ class LiveConfigurationTest {
 
   @Test
   void aVersionThisNodeCannotCompileIsLeftOutWithTheKeyAndTheReason() {
-    Map<Integer, String> failed = versions.update(history(FILE, rules("[{rule = delta, metrics = [temperature]}]")));
+    Map<Integer, String> failed =
+        versions.update(history(FILE, rules("[{rule = delta, metrics = [temperature]}]"))).failed();
 
     assertTrue(failed.get(2).startsWith("anomalies[0]"), failed.get(2));
     assertNull(versions.get(2));

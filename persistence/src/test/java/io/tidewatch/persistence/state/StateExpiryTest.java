@@ -106,6 +106,55 @@ class StateExpiryTest {
   }
 
   @Test
+  void readingsAfterTheTtlExpireTheStateFirstInTheSameRowAndStartFreshBaselines() {
+    heardThenSilent();
+    long later = state.maxEventTime() + 1_000;
+
+    RecordPlan back = journaled(RecordPlan.record(
+        state, DEFAULT_TOPIC, List.of(reading(2, later, 40.0)), state.configVersion(), journal.size(), NOW + TTL, TTL));
+
+    assertEquals(new EntityExpired(NOW + TTL, TTL), back.events().get(0), "ahead of the readings");
+    assertEquals(List.of(back.journaled()), journal.subList(journal.size() - 1, journal.size()), "one row");
+    assertEquals(List.of(), alerts(back), "40 is not compared with 21 from before the expiry");
+    EntityStateView view = state.toView(journal.size());
+    assertNull(view.expiredAt(), "heard again");
+    assertEquals(Map.of("temperature", 40.0), view.lastValues());
+    assertEquals(NOW + TTL, state.lastRecordedAt());
+
+    EntityState replayed = new EntityState(EXPIRING, "sensor-1");
+    journal.forEach(replayed::apply);
+    assertEquals(view, replayed.toView(journal.size()), "replay gives the same state");
+    assertEquals(NOW + TTL, replayed.lastRecordedAt(), "the journal knows when it last heard readings");
+  }
+
+  @Test
+  void readingsWithinTheTtlDoNotExpireTheState() {
+    heardThenSilent();
+    long later = state.maxEventTime() + 1_000;
+
+    RecordPlan back = journaled(RecordPlan.record(
+        state, DEFAULT_TOPIC, List.of(reading(2, later, 40.0)), state.configVersion(), journal.size(), NOW, TTL - 1));
+
+    assertTrue(back.events().stream().noneMatch(EntityExpired.class::isInstance), back.events().toString());
+    assertEquals(1, alerts(back).size(), "judged against 21: the baselines stayed");
+  }
+
+  @Test
+  void aVersion7SnapshotRestoresWithoutALastRecordedTime() throws Exception {
+    record(reading(0, T0 + 1_000, 20.0));
+    assertEquals(NOW, state.lastRecordedAt());
+    ObjectNode v7 = (ObjectNode) JSON.valueToTree(EntitySnapshot.of(state));
+    v7.put("version", 7);
+    v7.remove("lastRecordedAt");
+
+    EntityState restored = JSON.treeToValue(v7, EntitySnapshot.class).restore(EXPIRING, "sensor-1");
+
+    assertEquals(0, restored.lastRecordedAt(), "unknown: the entity takes its recovery, as before");
+    assertEquals(NOW, CBOR.readValue(CBOR.writeValueAsBytes(EntitySnapshot.of(state)), EntitySnapshot.class)
+        .restore(EXPIRING, "sensor-1").lastRecordedAt());
+  }
+
+  @Test
   void expiresOnlyWhenDueSilentWithClosedWindowsAndNotYetExpired() {
     assertFalse(RecordPlan.expires(state, TTL), "never recorded a reading");
     record(reading(0, T0 + 1_000, 20.0));

@@ -189,8 +189,9 @@ public final class ReadingsIngest {
     }
     metrics.batch(records.size());
     // One version of each type's configuration per batch: its pipeline shapes the readings, and the entities judge
-    // them by its rules.
-    Map<String, TypeVersions.Live> versions = types.latest();
+    // them by its rules. A newest version that does not compile here fails the batch (the stream backs off and
+    // retries, and the log says why) rather than run older rules than the cluster's.
+    Map<String, TypeVersions.Live> versions = types.current();
     Map<String, Pipeline> pipelines = new HashMap<>();
     versions.forEach((type, live) -> pipelines.put(type, live.pipeline()));
     IngestBatch batch = IngestBatch.of(records, parser, pipelines);
@@ -231,6 +232,9 @@ public final class ReadingsIngest {
                     .<RecordAck>ask(replyTo -> new RecordReadings(settings.topic(), chunk, configVersion, replyTo),
                         settings.askTimeout())))
             .thenCompose(ack -> {
+              if (ack.configVersion() > configVersion) { // the entity knows a newer version: fetch it for what follows
+                types.of(entity.type()).await(ack.configVersion());
+              }
               metrics.asked(entity.type(), chunk.size(), started);
               metrics.recorded(entity.type(), ack.recorded());
               return publish(entity, ack);
