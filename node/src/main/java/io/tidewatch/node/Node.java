@@ -86,7 +86,8 @@ public final class Node {
     SilenceEntity.init(system);
     IngestSettings ingest = IngestSettings.create(system);
     ReadingParser parser = new ReadingParser(types.names(), ingest.maxFutureSkew(), System::currentTimeMillis);
-    // What folds entities' journals waits until the node knows every version of the types' configurations.
+    // Entities recover (TrackedEntity waits for it), are woken and are fed only once this node knows every version
+    // of the types' configurations: their journals name them.
     whenSynced(system, typeConfigs, EntityTypes.fileSources(config), () -> {
       PendingOutputs.wake(system, readSide, types.names());
       StateExpirySweep.start(system, readSide, types.byName().values(), Clock.systemUTC());
