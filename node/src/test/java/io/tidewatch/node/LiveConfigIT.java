@@ -135,6 +135,13 @@ class LiveConfigIT {
     });
     assertEquals(version, alert.get("configVersion").asInt());
     assertEquals(1.0, alert.get("threshold").asDouble());
+    JsonNode incident = eventually(() -> {
+      JsonNode incidents = call("GET", apiA + "/entities/sensor/" + id + "/incidents", null, 200).get("items");
+      assertEquals(1, incidents.size(), incidents.toString());
+      return incidents.get(0);
+    });
+    assertEquals(alert.get("alertId"), incident.get("alertId"));
+    assertEquals(version, incident.get("configVersion").asInt());
 
     // The pipeline from a HOCON file, through the command line (bin/tidewatch types set-pipeline).
     Path file = Files.createTempFile("pipeline", ".conf");

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewatch.protocol.EntityProtocol;
 import io.tidewatch.protocol.EntityProtocol.IncidentChanged;
 import io.tidewatch.protocol.IncidentTransition;
 import io.tidewatch.protocol.IncidentView;
@@ -80,21 +81,21 @@ final class IncidentTables {
       return CompletableFuture.completedFuture(null);
     }
     CompletionStage<PreparedStatement> opened = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
-        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, alert_id, opened_at, opened_ts) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) USING TIMESTAMP ?");
+        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, alert_id, opened_at, opened_ts, "
+        + "config_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> escalated = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
-        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, opened_at, escalated_at) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+        + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, opened_at, escalated_at, config_version) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> resolved = prepare.apply("INSERT INTO " + keyspace + ".entity_incidents "
         + "(entity_type, entity_id, entry, incident_id, rule, metric, severity, state, opened_at, resolved_at, "
-        + "resolved_ts) VALUES (?, ?, ?, ?, ?, ?, ?, 'resolved', ?, ?, ?) USING TIMESTAMP ?");
+        + "resolved_ts, config_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'resolved', ?, ?, ?, ?) USING TIMESTAMP ?");
     // Never a null bound: it would write a tombstone over what another transition wrote.
     CompletionStage<PreparedStatement> open = prepare.apply("INSERT INTO " + keyspace + ".open_incidents "
-        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, alert_id, opened_at, opened_ts) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, alert_id, opened_at, opened_ts, "
+        + "config_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> worse = prepare.apply("INSERT INTO " + keyspace + ".open_incidents "
-        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, opened_at, escalated_at) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+        + "(bucket, incident_id, entity_type, entity_id, rule, metric, severity, opened_at, escalated_at, config_version) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     CompletionStage<PreparedStatement> closed = prepare.apply(
         "DELETE FROM " + keyspace + ".open_incidents USING TIMESTAMP ? WHERE bucket = ? AND incident_id = ?");
     CompletionStage<PreparedStatement> recent = prepare.apply("INSERT INTO " + keyspace
@@ -110,25 +111,26 @@ final class IncidentTables {
             long entry = entry(c.incidentId());
             String severity = c.severity().id();
             long at = writeTime(c);
+            int version = c.configVersion() == null ? EntityProtocol.FIRST_CONFIG_VERSION : c.configVersion();
             IncidentTransition transition = IncidentTransition.of(type, id, c);
             writes.add(session.executeWrite(join(recent).bind(CassandraReadSide.day(c.at()), c.at(),
                 transition.streamPosition(), json(transition))).toCompletableFuture());
             switch (c.transition()) {
               case OPENED -> {
                 entity.addStatement(join(opened).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(), severity,
-                    c.alertId(), c.openedAt(), c.ts(), at));
+                    c.alertId(), c.openedAt(), c.ts(), version, at));
                 writes.add(session.executeWrite(join(open).bind(bucket(c.incidentId()), c.incidentId(), type, id,
-                    c.rule(), c.metric(), severity, c.alertId(), c.openedAt(), c.ts(), at)).toCompletableFuture());
+                    c.rule(), c.metric(), severity, c.alertId(), c.openedAt(), c.ts(), version, at)).toCompletableFuture());
               }
               case ESCALATED -> {
                 entity.addStatement(join(escalated).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(),
-                    severity, c.openedAt(), c.at(), at));
+                    severity, c.openedAt(), c.at(), version, at));
                 writes.add(session.executeWrite(join(worse).bind(bucket(c.incidentId()), c.incidentId(), type, id,
-                    c.rule(), c.metric(), severity, c.openedAt(), c.at(), at)).toCompletableFuture());
+                    c.rule(), c.metric(), severity, c.openedAt(), c.at(), version, at)).toCompletableFuture());
               }
               case RESOLVED -> {
                 entity.addStatement(join(resolved).bind(type, id, entry, c.incidentId(), c.rule(), c.metric(),
-                    severity, c.openedAt(), c.at(), c.ts(), at));
+                    severity, c.openedAt(), c.at(), c.ts(), version, at));
                 writes.add(session.executeWrite(join(closed).bind(at, bucket(c.incidentId()), c.incidentId()))
                     .toCompletableFuture());
               }
@@ -246,7 +248,9 @@ final class IncidentTables {
         row.isNull("escalated_at") ? null : row.getLong("escalated_at"),
         optionalLong(row, "resolved_at"),
         optionalLong(row, "opened_ts"),
-        optionalLong(row, "resolved_ts"));
+        optionalLong(row, "resolved_ts"),
+        row.getColumnDefinitions().contains("config_version") && !row.isNull("config_version")
+            ? row.getInt("config_version") : null);
   }
 
   private static Long optionalLong(Row row, String column) {
