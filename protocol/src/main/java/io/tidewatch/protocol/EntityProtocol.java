@@ -72,8 +72,8 @@ public interface EntityProtocol {
    * publishes them before it commits the readings' offsets.
    */
   /**
-   * @param configVersion the version of the type's configuration the entity judges by after the command: an ingest
-   *     that named an older one (it had not heard of the newer yet) catches up from it
+   * @param configVersion the newest version of the type's configuration the entity's node knows: an ingest that
+   *     named an older one (its node had not heard of the newer yet) catches up from it
    */
   record RecordAck(int recorded, int duplicates, Outputs outputs, int configVersion) implements CborSerializable {
     public RecordAck(int recorded, int duplicates) {

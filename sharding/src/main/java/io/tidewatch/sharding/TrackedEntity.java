@@ -191,7 +191,12 @@ public final class TrackedEntity
         if (message == VersionsHeard.INSTANCE) {
           return stash.unstashAll(entity);
         }
-        stash.stash(message);
+        if (stash.isFull()) { // an ask left unanswered times out, and the ingest sends it again
+          ctx.getLog().warn("{}/{}: dropped {} while its node has not heard the type's configuration versions",
+              versions.type(), entityId, message.getClass().getSimpleName());
+        } else {
+          stash.stash(message);
+        }
         return Behaviors.same();
       });
     }));
@@ -343,7 +348,8 @@ public final class TrackedEntity
       persisted = persisted.thenRun(this::unmarkExpired);
     }
     return persisted.thenReply(cmd.replyTo(),
-        s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs, s.configVersion()));
+        // The newest version this node knows: an ingest that named an older one catches up from it.
+        s -> new RecordAck(plan.recorded(), plan.duplicates(), outputs, versions.latest().number()));
   }
 
   /**

@@ -102,6 +102,14 @@ public final class TypeConfigEntity extends EventSourcedBehaviorWithEnforcedRepl
     if (fromFile != null && file.equals(fromFile.file())) {
       return Effect().reply(sync.replyTo(), history);
     }
+    for (Version earlier : history.versions()) {
+      if (earlier != fromFile && file.equals(earlier.file())) {
+        log.warn("A node started with the configuration file of type {} that version {} gave, older than version {}'s:"
+            + " not taken back (a node of an earlier deployment?); change it with PUT /api/v1/types/{}/rules or "
+            + "/pipeline if meant", config.type(), earlier.version(), fromFile.version(), config.type());
+        return Effect().reply(sync.replyTo(), history);
+      }
+    }
     Sources sources = file;
     if (fromFile != null) {
       Sources before = fromFile.file();

@@ -411,5 +411,21 @@ class TrackedEntityTest {
     var states = testKit.<EntityStateView>createTestProbe();
     entity.tell(new GetState(states.ref()));
     assertEquals(0, states.receiveMessage().readings(), "nothing recorded under other rules, and it still answers");
+    entity.tell(new RecordReadings(DEFAULT_TOPIC, List.of(reading(2, T0 + 1_000, 21.0)), 1, acks.ref()));
+    assertEquals(1, acks.receiveMessage().recorded(), "not stuck waiting: the next command of a known version is recorded");
+  }
+
+  @Test
+  void itsAckNamesTheNewestVersionItsNodeKnowsSoThatALaggingIngestCatchesUp() {
+    TypeVersions versions = TypeVersions.of(SENSOR);
+    versions.update(new History("sensor", List.of(
+        new Version(1, new Sources("[{rule = delta, metrics = [\"*\"], threshold = 5}]", "[]"), Version.FILE, "file", T0),
+        new Version(2, new Sources("[{rule = delta, metrics = [\"*\"], threshold = 1}]", "[]"), "rules", "alice", T0))));
+    var entity = testKit.spawn(TrackedEntity.create(versions, new EntitySettings(Duration.ofMinutes(2)), READ_SIDE,
+        READ_SIDE, "sensor-00045", Optional.empty(), Clock.systemUTC()));
+    var acks = testKit.<RecordAck>createTestProbe();
+    entity.tell(new RecordReadings(DEFAULT_TOPIC, List.of(reading(1, T0, 20.0)), 1, acks.ref()));
+
+    assertEquals(2, acks.receiveMessage().configVersion());
   }
 }

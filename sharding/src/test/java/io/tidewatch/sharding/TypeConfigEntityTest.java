@@ -87,6 +87,17 @@ class TypeConfigEntityTest {
   }
 
   @Test
+  void aNodeStartingWithAnOlderFileDoesNotTakeTheNewerOneBack() {
+    sync(FILE);
+    Sources newer = new Sources("[{\"rule\":\"delta\",\"metrics\":[\"*\"],\"threshold\":7}]", "[]");
+    sync(newer);
+
+    History after = sync(FILE); // a node of the earlier deployment restarts
+    assertEquals(2, after.versions().size());
+    assertEquals(newer.anomalies(), after.latest().sources().anomalies());
+  }
+
+  @Test
   void anOperatorsChangeReplacesItsPartKeepsTheOtherAndIsPublished() {
     sync(FILE);
     topic.receiveMessage();

@@ -255,8 +255,10 @@ public final class CassandraReadSide implements ReadSide, EntityIndex, OutputSin
   @Override
   public CompletionStage<?> expiresAt(
       String type, String id, long heardAt, long seqNr, long expiresAt, boolean heardKnown) {
+    // Not expired_at: clearing it here would write a tombstone into the type's partition at every passivation;
+    // heardAfterExpiry clears it, once per expiry.
     return prepare("UPDATE " + keyspace + ".entity_ids USING TIMESTAMP ? SET expires_at = ?, heard_at = ?,"
-            + " heard_seq = ?, expired_at = null WHERE entity_type = ? AND entity_id = ?")
+            + " heard_seq = ? WHERE entity_type = ? AND entity_id = ?")
         .thenCompose(update -> session.executeWrite(update.bind(
             EntityIndex.expiryWriteTime(seqNr, heardKnown), expiresAt, heardAt, seqNr, type, id)));
   }

@@ -186,6 +186,13 @@ public final class TypeVersions {
     return future;
   }
 
+  /** Asks the node to fetch the type's history if version {@code number} is neither known nor failed here. */
+  public void fetchIfUnknown(int number) {
+    if (versions.get(number) == null && failed.get(number) == null) {
+      onMissing.accept(config.type());
+    }
+  }
+
   private synchronized void forget(int number, CompletableFuture<Live> waiter) {
     List<CompletableFuture<Live>> waiters = waiting.get(number);
     if (waiters != null && waiters.remove(waiter) && waiters.isEmpty()) {

@@ -233,7 +233,7 @@ public final class ReadingsIngest {
                         settings.askTimeout())))
             .thenCompose(ack -> {
               if (ack.configVersion() > configVersion) { // the entity knows a newer version: fetch it for what follows
-                types.of(entity.type()).await(ack.configVersion());
+                types.of(entity.type()).fetchIfUnknown(ack.configVersion());
               }
               metrics.asked(entity.type(), chunk.size(), started);
               metrics.recorded(entity.type(), ack.recorded());
