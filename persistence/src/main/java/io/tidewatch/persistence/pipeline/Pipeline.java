@@ -101,6 +101,23 @@ public final class Pipeline {
   }
 
   /**
+   * How the steps make {@code metric}'s values: its {@code derive} and {@code convert} steps in order, without their
+   * positions. Two pipelines that agree on it give values of the same meaning and units (what a live change keeps the
+   * rules' memory of a metric by).
+   */
+  public List<String> shapeOf(String metric) {
+    List<String> shape = new ArrayList<>(0);
+    for (PipelineStep step : steps) {
+      if (step instanceof PipelineStep.Convert c && c.metric().equals(metric)) {
+        shape.add("convert " + c.from() + " " + c.to());
+      } else if (step instanceof PipelineStep.Derive d && d.metric().equals(metric)) {
+        shape.add("derive " + d.expr());
+      }
+    }
+    return shape;
+  }
+
+  /**
    * The type's anomaly rules in the units its entities see: for each {@code convert} in order, the rules that name
    * that metric get their thresholds converted — a {@code range}'s bounds fully (affine: 212 °F becomes 100 °C), a
    * {@code delta}'s threshold by scale only (a change of 9 °F is a change of 5 °C, whatever the offset);

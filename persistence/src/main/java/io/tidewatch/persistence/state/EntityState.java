@@ -6,6 +6,7 @@ import io.tidewatch.persistence.anomaly.AnomalyRules;
 import io.tidewatch.persistence.anomaly.IncidentPolicy;
 import io.tidewatch.persistence.anomaly.MetricHistory;
 import io.tidewatch.persistence.anomaly.RcfForests;
+import io.tidewatch.persistence.pipeline.Pipeline;
 import io.tidewatch.persistence.window.OpenWindow;
 import io.tidewatch.persistence.window.SpecWindows;
 import io.tidewatch.persistence.window.WindowSpec;
@@ -482,7 +483,8 @@ public final class EntityState {
   /**
    * From here on, readings are judged by the rules of version {@code number} of the type's live configuration. What
    * the old rules remembered and the new ones judge alike stays: a metric's history stays if the new rules still
-   * remember it with the same depth (else it starts again), the forests stay if the rcf rules are the same. An open
+   * remember it with the same depth and the new pipeline makes its values the same way (else it starts again), the
+   * forests stay if the rcf rules and the making of their metrics are the same. An open
    * incident of a rule the new version no longer has recovers as its readings come ({@link #trackRecovery}).
    * Deterministic: the same versions in the same order make the same state, live and on replay.
    *
@@ -498,11 +500,18 @@ public final class EntityState {
       return;
     }
     AnomalyRules before = rules;
+    TypeVersions.Live was = versions.get(configVersion);
+    Pipeline pipelineBefore = was == null ? next.pipeline() : was.pipeline();
     rules = next.rules();
     configVersion = number;
+    // A metric's memory goes if the new rules watch it otherwise or the new pipeline makes its values otherwise
+    // (another unit, another expression): judged against values of another meaning, every rule would fire.
     histories.entrySet().removeIf(e ->
-        !rules.remembers(e.getKey()) || rules.historyFor(e.getKey()) != before.historyFor(e.getKey()));
-    if (forests != null && !rcfRules(rules).equals(rcfRules(before))) {
+        !rules.remembers(e.getKey()) || rules.historyFor(e.getKey()) != before.historyFor(e.getKey())
+            || !pipelineBefore.shapeOf(e.getKey()).equals(next.pipeline().shapeOf(e.getKey())));
+    if (forests != null && (!rcfRules(rules).equals(rcfRules(before)) || rcfRules(rules).stream()
+        .flatMap(rule -> rule.metrics().stream())
+        .anyMatch(metric -> !pipelineBefore.shapeOf(metric).equals(next.pipeline().shapeOf(metric))))) {
       forests = null; // the next reading plants the new rules' forests
     }
   }

@@ -163,6 +163,19 @@ class LiveConfigurationTest {
   }
 
   @Test
+  void aUnitChangedLiveStartsTheMetricsMemoryAgainRatherThanFireOnTheJump() {
+    String delta = "[{rule = delta, metrics = [temperature], threshold = 5}]";
+    versions.update(history(FILE, rules(delta),
+        new Sources(delta, "[{convert = temperature, from = degC, to = degF}]")));
+    record(2, T0, 20.0, 21.0);
+    RecordPlan inFahrenheit = record(3, T0 + 1_000, 70.0, 71.0); // 21 °C is 69.8 °F: no change worth an alert
+
+    assertEquals(List.of(), entries(inFahrenheit.events(), AnomalyDetected.class));
+    RecordPlan jump = record(3, T0 + 2_000, 90.0); // a change of 19 °F, over the threshold of 5 °C = 9 °F
+    assertEquals(9.0, entries(jump.events(), AnomalyDetected.class).get(0).threshold(), 1e-9);
+  }
+
+  @Test
   void aVersionThisNodeCannotCompileIsLeftOutWithTheKeyAndTheReason() {
     Map<Integer, String> failed =
         versions.update(history(FILE, rules("[{rule = delta, metrics = [temperature]}]"))).failed();
