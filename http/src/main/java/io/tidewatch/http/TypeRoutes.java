@@ -14,7 +14,6 @@ import io.tidewatch.protocol.TypeConfigProtocol.Part;
 import io.tidewatch.protocol.TypeConfigProtocol.Version;
 import io.tidewatch.sharding.Futures;
 import io.tidewatch.sharding.TypeConfigSync;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -84,20 +83,13 @@ final class TypeRoutes extends AllDirectives {
   }
 
   private CompletionStage<Page<TypeView>> list() {
-    List<CompletionStage<TypeView>> each = types.names().stream().sorted()
+    List<CompletableFuture<TypeView>> each = types.names().stream().sorted()
         .map(type -> history(type).thenApply(h -> new TypeView(type,
             types.get(type).orElseThrow().windows().stream().map(WindowSpec::id).toList(), view(h, h.latest()),
-            configs.live().of(type).latest().number())))
+            configs.live().of(type).latest().number())).toCompletableFuture())
         .toList();
-    CompletionStage<List<TypeView>> all = CompletableFuture.completedFuture(List.of());
-    for (CompletionStage<TypeView> one : each) {
-      all = all.thenCombine(one, (list, view) -> {
-        List<TypeView> next = new ArrayList<>(list);
-        next.add(view);
-        return next;
-      });
-    }
-    return all.thenApply(list -> new Page<>(list, null));
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(done -> new Page<>(each.stream().map(CompletableFuture::join).toList(), null));
   }
 
   private CompletionStage<Page<VersionView>> versions(String type) {
