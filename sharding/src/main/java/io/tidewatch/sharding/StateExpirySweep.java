@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * the first readings of each incarnation and as it passivates, it records in the entity index when it will expire
  * (the first row may be early: the entity then records it again instead of expiring); this sweep, one per node and
  * type with a state-ttl, reads the due rows periodically and sends each entity {@link ExpireState} through sharding,
- * and the entity decides (it journals the expiry only if it really heard nothing for that long). Every node sweeps: an entity woken twice by two nodes'
- * sweeps expires once and only puts its row right the second time. A sweep reads at most {@link #PER_SWEEP} due rows,
+ * and the entity decides (it journals the expiry only if it really heard nothing for that long). Every node sweeps:
+ * an entity woken twice by two nodes' sweeps expires once and only puts its row right the second time. A sweep reads at most {@link #PER_SWEEP} due rows,
  * in id order from where the previous one stopped, and starts over after the last: a row whose entity cannot rewrite
  * it (its recovery fails) is woken once per round, not every sweep, and never hides the rows behind it.
  */
