@@ -102,7 +102,7 @@ final class AuditRoutes extends AllDirectives {
     }
     Source<EventEnvelope, NotUsed> events =
         inTimeRange(journal.events(type, id, 1, asOfSeq != null ? asOfSeq : Long.MAX_VALUE), null, asOf == null || asOf == Long.MAX_VALUE ? null : asOf + 1);
-    if (!live.of(type).heard().toCompletableFuture().isDone()) { // the journal may name versions not heard of yet
+    if (!live.of(type).isHeard()) { // the journal may name versions not heard of yet
       throw ProblemException.unavailable("this node has not heard the configuration versions of type " + type
           + " yet (it started moments ago); retry shortly");
     }

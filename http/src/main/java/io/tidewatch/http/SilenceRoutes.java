@@ -16,12 +16,10 @@ import io.tidewatch.sharding.Futures;
 import io.tidewatch.sharding.SilenceEntity;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -108,13 +106,7 @@ final class SilenceRoutes extends AllDirectives {
   private CompletionStage<Silence> ask(
       Function<ActorRef<StatusReply<Silence>>, SilenceProtocol.Command> command,
       Function<String, ProblemException> rejected) {
-    return Futures.plain(SilenceEntity.ref(system).askWithStatus(command::apply, timeout)).exceptionally(failure -> {
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      if (cause instanceof StatusReply.ErrorMessage rejection) {
-        throw rejected.apply(rejection.getMessage());
-      }
-      throw failure instanceof CompletionException c ? c : new CompletionException(cause);
-    });
+    return Rejections.asProblem(Futures.plain(SilenceEntity.ref(system).askWithStatus(command::apply, timeout)), rejected);
   }
 
   /** The body as a new silence starting now; anything off is a 400 saying what. */
@@ -128,19 +120,19 @@ final class SilenceRoutes extends AllDirectives {
     if (root == null || !root.isObject()) {
       throw ProblemException.badRequest("the body must be a JSON object with matchers, endsAt, comment and createdBy");
     }
-    unknownFields(root, FIELDS, "field");
+    JsonFields.onlyKnown(root, FIELDS, "field");
     JsonNode m = root.get("matchers");
     if (m == null || !m.isObject()) {
-      throw ProblemException.badRequest("matchers must be an object with any of " + String.join(", ", sorted(MATCHERS)));
+      throw ProblemException.badRequest("matchers must be an object with any of " + String.join(", ", JsonFields.sorted(MATCHERS)));
     }
-    unknownFields(m, MATCHERS, "matcher");
-    String entityType = text(m, "entityType", Identifiers.NAME_MAX);
-    String entityId = text(m, "entityId", Identifiers.ENTITY_ID_MAX);
+    JsonFields.onlyKnown(m, MATCHERS, "matcher");
+    String entityType = JsonFields.text(m, "entityType", Identifiers.NAME_MAX);
+    String entityId = JsonFields.text(m, "entityId", Identifiers.ENTITY_ID_MAX);
     if (entityId != null && !Identifiers.isEntityId(entityId)) {
       throw ProblemException.badRequest("matchers.entityId must be " + Identifiers.ENTITY_ID_RULE);
     }
-    String rule = text(m, "rule", Identifiers.NAME_MAX);
-    String severity = text(m, "severity", Identifiers.NAME_MAX);
+    String rule = JsonFields.text(m, "rule", Identifiers.NAME_MAX);
+    String severity = JsonFields.text(m, "severity", Identifiers.NAME_MAX);
     Matchers matchers;
     try {
       matchers = new Matchers(entityType, entityId, rule, severity == null ? null : Severity.of(severity));
@@ -148,7 +140,7 @@ final class SilenceRoutes extends AllDirectives {
       throw ProblemException.badRequest("matchers.severity: " + e.getMessage());
     }
     if (matchers.isEmpty()) {
-      throw ProblemException.badRequest("a silence needs at least one matcher: " + String.join(", ", sorted(MATCHERS)));
+      throw ProblemException.badRequest("a silence needs at least one matcher: " + String.join(", ", JsonFields.sorted(MATCHERS)));
     }
     long endsAt = endsAt(root.get("endsAt"));
     if (endsAt <= now) {
@@ -173,35 +165,11 @@ final class SilenceRoutes extends AllDirectives {
   }
 
   private static String required(JsonNode root, String field) {
-    String value = text(root, field, TEXT_MAX);
+    String value = JsonFields.text(root, field, TEXT_MAX);
     if (value == null || value.isBlank()) {
       throw ProblemException.badRequest(field + " is required: a non-blank string");
     }
     return value;
   }
 
-  /** A string field of at most {@code max} characters; null when absent. */
-  private static String text(JsonNode node, String field, int max) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (!value.isTextual() || value.asText().isEmpty() || value.asText().length() > max) {
-      throw ProblemException.badRequest(field + " must be a string of 1-" + max + " characters");
-    }
-    return value.asText();
-  }
-
-  private static void unknownFields(JsonNode node, Set<String> known, String what) {
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!known.contains(name)) {
-        throw ProblemException.badRequest("unknown " + what + " '" + name + "'; known: " + String.join(", ", sorted(known)));
-      }
-    }
-  }
-
-  private static List<String> sorted(Set<String> names) {
-    return names.stream().sorted().toList();
-  }
 }

@@ -17,13 +17,11 @@ import io.tidewatch.sharding.TypeConfigSync;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The live configuration of entity types (issue 19): {@code GET /types}, {@code GET /types/{type}/versions}, and
@@ -47,6 +45,7 @@ final class TypeRoutes extends AllDirectives {
   private static final Set<String> RULES_FIELDS = Set.of("anomalies", "changedBy");
   private static final Set<String> PIPELINE_FIELDS = Set.of("pipeline", "changedBy");
   private static final String DEFAULT_AUTHOR = "operator";
+  private static final int AUTHOR_MAX = 128;
 
   private final Access access;
   private final EntityTypes types;
@@ -113,30 +112,16 @@ final class TypeRoutes extends AllDirectives {
     if (root == null || !root.isObject() || !root.path(key).isArray()) {
       throw ProblemException.badRequest("send {\"" + key + "\": [...], \"changedBy\": \"who\"}; changedBy is optional");
     }
-    Set<String> allowed = part == Part.RULES ? RULES_FIELDS : PIPELINE_FIELDS;
-    root.fieldNames().forEachRemaining(field -> {
-      if (!allowed.contains(field)) {
-        throw ProblemException.badRequest("unknown field '" + field + "'; allowed: " + allowed);
-      }
-    });
-    JsonNode by = root.get("changedBy");
-    if (by != null && (!by.isTextual() || by.asText().isBlank() || by.asText().length() > 128)) {
-      throw ProblemException.badRequest("changedBy must be a name of 1 to 128 characters");
-    }
-    String author = by == null ? DEFAULT_AUTHOR : by.asText();
-    if (!configs.live().of(type).heard().toCompletableFuture().isDone()) {
+    JsonFields.onlyKnown(root, part == Part.RULES ? RULES_FIELDS : PIPELINE_FIELDS, "field");
+    String by = JsonFields.text(root, "changedBy", AUTHOR_MAX);
+    String author = by == null ? DEFAULT_AUTHOR : by;
+    if (!configs.live().of(type).isHeard()) {
       throw ProblemException.unavailable("this node has not heard the configuration of type " + type
           + " yet (it started moments ago); retry shortly");
     }
-    return Futures.plain(configs.change(type, part, root.get(key).toString(), author))
-        .thenApply(h -> view(h, h.latest()))
-        .exceptionally(failure -> {
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-          if (cause instanceof StatusReply.ErrorMessage rejection) {
-            throw ProblemException.badRequest(rejection.getMessage()); // names the key: anomalies[0], pipeline[1].expr
-          }
-          throw failure instanceof CompletionException c ? c : new CompletionException(cause);
-        });
+    // A rejection names the key: anomalies[0], pipeline[1].expr.
+    return Rejections.asProblem(Futures.plain(configs.change(type, part, root.get(key).toString(), author)),
+        ProblemException::badRequest).thenApply(h -> view(h, h.latest()));
   }
 
   private void requireType(String type) {

@@ -180,7 +180,7 @@ public final class TrackedEntity
       Clock clock) {
     Behavior<Command> entity = Behaviors.setup(ctx ->
         Behaviors.withTimers(timers -> new TrackedEntity(ctx, timers, versions, settings, index, outputs, entityId, shard, clock)));
-    if (versions.heard().toCompletableFuture().isDone()) {
+    if (versions.isHeard()) {
       return entity;
     }
     // Started before the node heard the type's configuration history (its first seconds): a journal may name

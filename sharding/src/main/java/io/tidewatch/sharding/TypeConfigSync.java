@@ -142,7 +142,7 @@ public final class TypeConfigSync {
     if (versions == null) {
       return; // a type this node does not run
     }
-    boolean live = versions.heard().toCompletableFuture().isDone(); // else: the history this node starts with
+    boolean live = versions.isHeard(); // else: the history this node starts with
     TypeVersions.Update update = versions.update(history);
     update.failed().forEach((version, reason) -> log.error(
         "Version {} of the configuration of type {} does not compile on this node: {}", version, history.type(), reason));

@@ -15,6 +15,7 @@ import io.tidewatch.persistence.window.Durations;
 import io.tidewatch.persistence.window.WindowSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * How entities of one type keep their windows and look for anomalies ({@code tidewatch.entity-types.<type>}):
@@ -114,7 +115,11 @@ public record EntityTypeConfig(
             : block.getDuration("idle-close").toMillis();
     Pipeline pipeline = Pipeline.fromConfig(type, block);
     // Rules are written in the units readings arrive in; entities see them after the pipeline's conversions.
-    List<AnomalyRule> rules = pipeline.convertThresholds(anomaliesFrom(type, block));
+    // A model file an onnx rule cannot use stops the node naming its key; other faults name theirs already.
+    List<AnomalyRule> rules = pipeline.convertThresholds(anomaliesFrom(type, block, (i, e) -> e instanceof OnnxModel.Invalid
+        ? new ConfigException.BadValue(block.getConfigList("anomalies").get(i).origin(),
+            "tidewatch.entity-types." + type + ".anomalies[" + i + "].model", e.getMessage())
+        : e));
     IncidentPolicy incidents = IncidentPolicy.fromConfig(block);
     return new EntityTypeConfig(
         type,
@@ -190,31 +195,27 @@ public record EntityTypeConfig(
     } catch (InvalidPipeline e) {
       throw new IllegalArgumentException(e.key() + ": " + e.getMessage(), e);
     }
-    List<? extends Config> configured = block.getConfigList("anomalies");
-    List<AnomalyRule> rules = new ArrayList<>(configured.size());
-    for (int i = 0; i < configured.size(); i++) {
-      try {
-        rules.add(AnomalyRule.fromConfig(type, configured.get(i)));
-      } catch (IllegalArgumentException | ConfigException e) { // OnnxModel.Invalid is one
-        throw new IllegalArgumentException("anomalies[" + i + "]: " + e.getMessage(), e);
-      }
-    }
+    List<AnomalyRule> rules =
+        anomaliesFrom(type, block, (i, e) -> new IllegalArgumentException("anomalies[" + i + "]: " + e.getMessage(), e));
     return new Compiled(new AnomalyRules(compiled.convertThresholds(rules), anomalies.incidents()), compiled);
   }
 
   /** What one version of a type's live configuration runs: the rules its entities judge by and the ingest's pipeline. */
   public record Compiled(AnomalyRules rules, Pipeline pipeline) {}
 
-  /** The {@code anomalies} of a type block; a model file an onnx rule cannot use stops the node naming its key. */
-  private static List<AnomalyRule> anomaliesFrom(String type, Config block) {
+  /**
+   * The {@code anomalies} of a type block; a rule that cannot be read throws what {@code fault} makes of its index and
+   * the cause (OnnxModel.Invalid among them).
+   */
+  private static List<AnomalyRule> anomaliesFrom(
+      String type, Config block, BiFunction<Integer, RuntimeException, RuntimeException> fault) {
     List<? extends Config> configured = block.getConfigList("anomalies");
     List<AnomalyRule> rules = new ArrayList<>(configured.size());
     for (int i = 0; i < configured.size(); i++) {
       try {
         rules.add(AnomalyRule.fromConfig(type, configured.get(i)));
-      } catch (OnnxModel.Invalid e) {
-        throw new ConfigException.BadValue(configured.get(i).origin(),
-            "tidewatch.entity-types." + type + ".anomalies[" + i + "].model", e.getMessage());
+      } catch (IllegalArgumentException | ConfigException e) {
+        throw fault.apply(i, e);
       }
     }
     return rules;

@@ -2,7 +2,6 @@ package io.tidewatch.persistence.state;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.tidewatch.persistence.pipeline.Pipeline;
 import io.tidewatch.protocol.TypeConfigProtocol.Sources;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,17 +43,6 @@ public record EntityTypes(Map<String, EntityTypeConfig> byName) {
 
   public Set<String> names() {
     return byName.keySet();
-  }
-
-  /** The pipeline of each type that has one: what the ingest runs readings through. */
-  public Map<String, Pipeline> pipelines() {
-    Map<String, Pipeline> pipelines = new LinkedHashMap<>();
-    byName.forEach((name, type) -> {
-      if (!type.pipeline().isEmpty()) {
-        pipelines.put(name, type.pipeline());
-      }
-    });
-    return pipelines;
   }
 
   public Optional<EntityTypeConfig> get(String type) {

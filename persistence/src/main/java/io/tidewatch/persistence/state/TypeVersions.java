@@ -79,8 +79,7 @@ public final class TypeVersions {
     if (!notCompiled.isEmpty()) {
       int newest = ((TreeMap<Integer, String>) notCompiled).lastKey();
       if (newest > latest.number()) {
-        throw new IllegalStateException("version " + newest + " of the configuration of type " + config.type()
-            + " does not compile on this node: " + notCompiled.get(newest));
+        throw notCompiling(newest, notCompiled.get(newest));
       }
     }
     return latest;
@@ -89,6 +88,11 @@ public final class TypeVersions {
   /** Why version {@code number} does not compile on this node, or null if it does or was not heard of. */
   public String failure(int number) {
     return failed.get(number);
+  }
+
+  /** True once the node has heard the type's history ({@link #heard}). */
+  public boolean isHeard() {
+    return heard.isDone();
   }
 
   /** Completes once the node has heard the type's history ({@link #update}): until then only the file's is known. */
@@ -143,8 +147,7 @@ public final class TypeVersions {
     failures.forEach((number, reason) -> {
       List<CompletableFuture<Live>> waiters = waiting.remove(number);
       if (waiters != null) {
-        waiters.forEach(w -> w.completeExceptionally(new IllegalStateException(
-            "version " + number + " of the configuration of type " + config.type() + " does not compile here: " + reason)));
+        waiters.forEach(w -> w.completeExceptionally(notCompiling(number, reason)));
       }
     });
     heard.complete(null);
@@ -171,8 +174,7 @@ public final class TypeVersions {
       }
       String failure = failed.get(number);
       if (failure != null) {
-        return CompletableFuture.failedFuture(new IllegalStateException(
-            "version " + number + " of the configuration of type " + config.type() + " does not compile here: " + failure));
+        return CompletableFuture.failedFuture(notCompiling(number, failure));
       }
       waiting.computeIfAbsent(number, n -> new ArrayList<>()).add(future);
     }
@@ -191,6 +193,11 @@ public final class TypeVersions {
     if (versions.get(number) == null && failed.get(number) == null) {
       onMissing.accept(config.type());
     }
+  }
+
+  private IllegalStateException notCompiling(int number, String reason) {
+    return new IllegalStateException(
+        "version " + number + " of the configuration of type " + config.type() + " does not compile on this node: " + reason);
   }
 
   private synchronized void forget(int number, CompletableFuture<Live> waiter) {

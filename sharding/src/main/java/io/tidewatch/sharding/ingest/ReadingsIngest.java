@@ -193,7 +193,11 @@ public final class ReadingsIngest {
     // retries, and the log says why) rather than run older rules than the cluster's.
     Map<String, TypeVersions.Live> versions = types.current();
     Map<String, Pipeline> pipelines = new HashMap<>();
-    versions.forEach((type, live) -> pipelines.put(type, live.pipeline()));
+    versions.forEach((type, live) -> {
+      if (!live.pipeline().isEmpty()) { // a type without one runs nothing per reading (IngestBatch looks it up)
+        pipelines.put(type, live.pipeline());
+      }
+    });
     IngestBatch batch = IngestBatch.of(records, parser, pipelines);
     // Filtered readings are acknowledged with the batch: their offsets are in it, and nothing waits for them.
     batch.filtered().forEach(f -> metrics.filtered(f.type(), f.step()));
